@@ -1,0 +1,268 @@
+//! A bit-packed rectangle of cells.
+
+use crate::{LifeError, Result};
+
+/// Bits per storage word.
+pub const WORD_BITS: usize = 64;
+
+/// Largest number of cells a board may hold (2^36: 8 GiB of bits), so sizes from users fail cleanly.
+pub const MAX_CELLS: u64 = 1 << 36;
+
+/// A W×H grid of cells, one bit each. Rows are padded to whole `u64` words: bit `k` of word `w`
+/// in a row is column `64·w + k`. Padding bits are always zero.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Board {
+    width: usize,
+    height: usize,
+    words_per_row: usize,
+    words: Vec<u64>,
+}
+
+impl Board {
+    /// An empty (all dead) board. Fails on a zero or absurdly large size.
+    pub fn new(width: usize, height: usize) -> Result<Board> {
+        if width == 0 || height == 0 {
+            return Err(LifeError::ZeroSize { width, height });
+        }
+        let cells = (width as u64).checked_mul(height as u64);
+        if cells.is_none_or(|c| c > MAX_CELLS) {
+            return Err(LifeError::TooLarge { width, height });
+        }
+        let words_per_row = width.div_ceil(WORD_BITS);
+        Ok(Board {
+            width,
+            height,
+            words_per_row,
+            words: vec![0; words_per_row * height],
+        })
+    }
+
+    /// Builds a board from rows of booleans (all rows must have the same, non-zero length).
+    pub fn from_rows<R: AsRef<[bool]>>(rows: &[R]) -> Result<Board> {
+        let height = rows.len();
+        let width = rows.first().map_or(0, |r| r.as_ref().len());
+        let mut board = Board::new(width, height)?;
+        for (y, row) in rows.iter().enumerate() {
+            let row = row.as_ref();
+            if row.len() != width {
+                return Err(LifeError::Parse {
+                    line: y + 1,
+                    column: row.len().min(width) + 1,
+                    message: format!("row has {} cells, expected {width}", row.len()),
+                });
+            }
+            for (x, &alive) in row.iter().enumerate() {
+                board.set(x, y, alive);
+            }
+        }
+        Ok(board)
+    }
+
+    /// Width in cells.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Height in cells.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Number of cells (width × height).
+    pub fn cell_count(&self) -> u64 {
+        self.width as u64 * self.height as u64
+    }
+
+    /// Storage words per row.
+    pub fn words_per_row(&self) -> usize {
+        self.words_per_row
+    }
+
+    /// All storage words, row after row.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// Mutable storage words. Callers must leave padding bits zero; [`Board::clear_padding`] restores it.
+    pub fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.words
+    }
+
+    /// The words of row `y`.
+    pub fn row(&self, y: usize) -> &[u64] {
+        &self.words[y * self.words_per_row..(y + 1) * self.words_per_row]
+    }
+
+    /// Mask of the valid bits in the last word of each row.
+    pub fn last_word_mask(&self) -> u64 {
+        let rem = self.width % WORD_BITS;
+        if rem == 0 {
+            u64::MAX
+        } else {
+            (1u64 << rem) - 1
+        }
+    }
+
+    /// Zeroes the bits past the right edge, which kernels may have dirtied.
+    pub fn clear_padding(&mut self) {
+        let mask = self.last_word_mask();
+        if mask != u64::MAX {
+            let n = self.words_per_row;
+            for row in self.words.chunks_exact_mut(n) {
+                row[n - 1] &= mask;
+            }
+        }
+    }
+
+    /// Whether the cell at column `x`, row `y` is alive. Out-of-range cells are dead.
+    pub fn get(&self, x: usize, y: usize) -> bool {
+        if x >= self.width || y >= self.height {
+            return false;
+        }
+        let word = self.words[y * self.words_per_row + x / WORD_BITS];
+        (word >> (x % WORD_BITS)) & 1 == 1
+    }
+
+    /// Sets the cell at column `x`, row `y`. Out-of-range writes are ignored.
+    pub fn set(&mut self, x: usize, y: usize, alive: bool) {
+        if x >= self.width || y >= self.height {
+            return;
+        }
+        let word = &mut self.words[y * self.words_per_row + x / WORD_BITS];
+        let bit = 1u64 << (x % WORD_BITS);
+        if alive {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+    }
+
+    /// Number of live cells.
+    pub fn population(&self) -> u64 {
+        self.words.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    /// Whether no cell is alive.
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|&w| w == 0)
+    }
+
+    /// Live cells as `(x, y)` = (column, row), row by row, left to right.
+    pub fn live_cells(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let n = self.words_per_row;
+        self.words.iter().enumerate().flat_map(move |(i, &word)| {
+            let y = i / n;
+            let x0 = (i % n) * WORD_BITS;
+            BitIter(word).map(move |k| (x0 + k, y))
+        })
+    }
+
+    /// The smallest rectangle holding every live cell, as `(x, y, width, height)`; `None` when empty.
+    pub fn bounding_box(&self) -> Option<(usize, usize, usize, usize)> {
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        for (x, y) in self.live_cells() {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        (x0 != usize::MAX).then(|| (x0, y0, x1 - x0 + 1, y1 - y0 + 1))
+    }
+
+    /// Copies `other`'s live cells onto this board with its top-left corner at `(x, y)`.
+    /// Fails, changing nothing, when `other` does not fit entirely.
+    pub fn paste(&mut self, other: &Board, x: i64, y: i64) -> Result<()> {
+        let fits = x >= 0
+            && y >= 0
+            && (x as u64).saturating_add(other.width as u64) <= self.width as u64
+            && (y as u64).saturating_add(other.height as u64) <= self.height as u64;
+        if !fits {
+            return Err(LifeError::DoesNotFit {
+                pattern_width: other.width,
+                pattern_height: other.height,
+                board_width: self.width,
+                board_height: self.height,
+                x,
+                y,
+            });
+        }
+        for (cx, cy) in other.live_cells() {
+            self.set(cx + x as usize, cy + y as usize, true);
+        }
+        Ok(())
+    }
+
+    /// A 64-bit fingerprint of the cells (xxh3), used by cycle detection.
+    pub fn fingerprint(&self) -> u64 {
+        let bytes: &[u8] = bytemuck::cast_slice(&self.words);
+        xxhash_rust::xxh3::xxh3_64_with_seed(bytes, (self.width as u64) << 32 | self.height as u64)
+    }
+}
+
+impl std::fmt::Debug for Board {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Board {}x{} (population {})", self.width, self.height, self.population())?;
+        if self.cell_count() <= 64 * 64 {
+            for y in 0..self.height {
+                let row: String = (0..self.width)
+                    .map(|x| if self.get(x, y) { 'O' } else { '.' })
+                    .collect();
+                writeln!(f, "{row}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Positions of the set bits of a word, lowest first.
+struct BitIter(u64);
+
+impl Iterator for BitIter {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let k = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_size_is_an_error() {
+        assert!(matches!(Board::new(0, 5), Err(LifeError::ZeroSize { .. })));
+        assert!(matches!(Board::new(5, 0), Err(LifeError::ZeroSize { .. })));
+        assert!(matches!(Board::new(1 << 20, 1 << 20), Err(LifeError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn set_get_and_live_cells() {
+        let mut b = Board::new(70, 3).expect("board");
+        b.set(0, 0, true);
+        b.set(69, 2, true);
+        b.set(64, 1, true);
+        assert!(b.get(69, 2) && b.get(64, 1) && b.get(0, 0) && !b.get(1, 0));
+        assert!(!b.get(70, 0), "out of range reads are dead");
+        assert_eq!(b.live_cells().collect::<Vec<_>>(), vec![(0, 0), (64, 1), (69, 2)]);
+        assert_eq!(b.population(), 3);
+        assert_eq!(b.bounding_box(), Some((0, 0, 70, 3)));
+        b.set(0, 0, false);
+        assert_eq!(b.population(), 2);
+    }
+
+    #[test]
+    fn paste_checks_bounds() {
+        let mut small = Board::new(2, 2).expect("board");
+        small.set(1, 1, true);
+        let mut b = Board::new(4, 4).expect("board");
+        b.paste(&small, 2, 2).expect("fits");
+        assert!(b.get(3, 3));
+        assert!(b.paste(&small, 3, 0).is_err());
+        assert!(b.paste(&small, -1, 0).is_err());
+    }
+}

@@ -1,0 +1,77 @@
+//! The engine's error type.
+
+use thiserror::Error;
+
+/// Everything the engine can refuse. Pattern errors carry the line and column they were found at.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum LifeError {
+    /// A board needs at least one row and one column.
+    #[error("board size must be at least 1x1, got {width}x{height}")]
+    ZeroSize {
+        /// Requested width.
+        width: usize,
+        /// Requested height.
+        height: usize,
+    },
+    /// A board whose cell count overflows memory limits.
+    #[error("board size {width}x{height} is too large")]
+    TooLarge {
+        /// Requested width.
+        width: usize,
+        /// Requested height.
+        height: usize,
+    },
+    /// A rule string that is not a Life-like rule.
+    #[error("invalid rule {rule:?}: {reason}")]
+    Rule {
+        /// The text that was given.
+        rule: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A topology name that is neither `torus` nor `bounded`.
+    #[error("unknown topology {0:?} (expected \"torus\" or \"bounded\")")]
+    Topology(String),
+    /// A soup density outside `0.0..=1.0`.
+    #[error("density must be between 0 and 1, got {0}")]
+    Density(f64),
+    /// A pattern that does not fit on the board at the requested place.
+    #[error("pattern of {pattern_width}x{pattern_height} does not fit on a {board_width}x{board_height} board at ({x}, {y})")]
+    DoesNotFit {
+        /// Pattern width.
+        pattern_width: usize,
+        /// Pattern height.
+        pattern_height: usize,
+        /// Board width.
+        board_width: usize,
+        /// Board height.
+        board_height: usize,
+        /// Requested left column.
+        x: i64,
+        /// Requested top row.
+        y: i64,
+    },
+    /// A malformed pattern file.
+    #[error("{line}:{column}: {message}")]
+    Parse {
+        /// 1-based line number.
+        line: usize,
+        /// 1-based column number.
+        column: usize,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A name that is not in the pattern library.
+    #[error("unknown pattern {0:?}; known patterns: {1}")]
+    UnknownPattern(String, String),
+    /// A history capacity of zero.
+    #[error("history capacity must be at least 1")]
+    ZeroHistory,
+    /// A kernel name that does not exist.
+    #[error("unknown kernel {0:?} (expected \"reference\" or \"bitwise\")")]
+    UnknownKernel(String),
+}
+
+/// Shorthand for engine results.
+pub type Result<T, E = LifeError> = std::result::Result<T, E>;

@@ -1,0 +1,166 @@
+//! A game: one board stepped through time, with a bounded history (the tutorial's `Game`).
+
+use std::collections::VecDeque;
+
+use crate::{Board, CycleDetector, Kernel, KernelKind, LifeError, Outcome, Result, Rule, State, Topology, DEFAULT_CYCLE_WINDOW};
+
+/// States kept by default (the current one included).
+pub const DEFAULT_HISTORY: usize = 100;
+
+/// A board evolving under a rule. Keeps the last `history` states (the current one included) and
+/// tells whether the board has died out, stopped changing or started to repeat.
+pub struct Game {
+    rule: Rule,
+    topology: Topology,
+    kernel: Box<dyn Kernel>,
+    history: VecDeque<State>,
+    capacity: usize,
+    detector: CycleDetector,
+    outcome: Outcome,
+    spare: Option<Board>,
+}
+
+impl Game {
+    /// A game starting from `board` at generation 0, with the default kernel, history and window.
+    pub fn new(board: Board, rule: Rule, topology: Topology) -> Game {
+        Game::resume(board, 0, rule, topology)
+    }
+
+    /// A game continuing from `board` at `generation` (e.g. restored from a checkpoint).
+    pub fn resume(board: Board, generation: u64, rule: Rule, topology: Topology) -> Game {
+        let mut detector = CycleDetector::new(DEFAULT_CYCLE_WINDOW);
+        let outcome = detector.observe(generation, board.fingerprint(), board.is_empty());
+        Game {
+            rule,
+            topology,
+            kernel: KernelKind::default().build(),
+            history: VecDeque::from([State::new(board, generation)]),
+            capacity: DEFAULT_HISTORY,
+            detector,
+            outcome,
+            spare: None,
+        }
+    }
+
+    /// Keeps at most `capacity` states (≥ 1; the current state counts).
+    pub fn with_history(mut self, capacity: usize) -> Result<Game> {
+        if capacity == 0 {
+            return Err(LifeError::ZeroHistory);
+        }
+        self.capacity = capacity;
+        while self.history.len() > capacity {
+            self.history.pop_front();
+        }
+        Ok(self)
+    }
+
+    /// Uses `kernel` to compute generations.
+    pub fn with_kernel(mut self, kernel: KernelKind) -> Game {
+        self.kernel = kernel.build();
+        self
+    }
+
+    /// Detects cycles with periods up to `window` (0: only extinction is detected).
+    pub fn with_cycle_window(mut self, window: usize) -> Game {
+        let current = self.current().clone();
+        self.detector = CycleDetector::new(window);
+        self.outcome = self
+            .detector
+            .observe(current.generation(), current.board().fingerprint(), current.board().is_empty());
+        self
+    }
+
+    /// The rule.
+    pub fn rule(&self) -> Rule {
+        self.rule
+    }
+
+    /// The topology.
+    pub fn topology(&self) -> Topology {
+        self.topology
+    }
+
+    /// The kernel's name.
+    pub fn kernel_name(&self) -> &'static str {
+        self.kernel.name()
+    }
+
+    /// The latest state.
+    pub fn current(&self) -> &State {
+        // The history always holds at least the current state.
+        &self.history[self.history.len() - 1]
+    }
+
+    /// The current generation number.
+    pub fn generation(&self) -> u64 {
+        self.current().generation()
+    }
+
+    /// The kept states, newest first.
+    pub fn history(&self) -> impl ExactSizeIterator<Item = &State> + DoubleEndedIterator {
+        self.history.iter().rev()
+    }
+
+    /// How many states the history keeps at most.
+    pub fn history_capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The outcome as of the current generation.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// Advances `n` generations and returns the `n` successive new states, oldest first
+    /// (not, as in the tutorial, `n` copies of one generation).
+    pub fn step(&mut self, n: u64) -> Vec<State> {
+        let mut states = Vec::with_capacity(n.min(1 << 16) as usize);
+        for _ in 0..n {
+            states.push(self.step_one().clone());
+        }
+        states
+    }
+
+    /// Advances `n` generations, keeping history, without collecting the new states.
+    pub fn advance(&mut self, n: u64) -> &State {
+        for _ in 0..n {
+            self.step_one();
+        }
+        self.current()
+    }
+
+    fn step_one(&mut self) -> &State {
+        let current = self.current().clone();
+        let mut next = match self.spare.take() {
+            Some(board) => board,
+            None => current.board().clone(),
+        };
+        self.kernel.step(current.board(), &mut next, self.rule, self.topology);
+        let generation = current.generation() + 1;
+        // Once a board repeats, it repeats forever: no need to keep hashing it.
+        self.outcome = match self.outcome {
+            Outcome::Running => self.detector.observe(generation, next.fingerprint(), next.is_empty()),
+            settled => settled,
+        };
+        self.history.push_back(State::new(next, generation));
+        if self.history.len() > self.capacity {
+            if let Some(old) = self.history.pop_front() {
+                self.spare = old.into_board();
+            }
+        }
+        self.current()
+    }
+}
+
+impl std::fmt::Debug for Game {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Game")
+            .field("rule", &self.rule)
+            .field("topology", &self.topology)
+            .field("kernel", &self.kernel.name())
+            .field("generation", &self.generation())
+            .field("outcome", &self.outcome)
+            .field("history", &self.history.len())
+            .finish()
+    }
+}

@@ -1,0 +1,226 @@
+//! The bit-parallel kernel: 64 cells per `u64`, neighbour counts formed with bit-sliced adders.
+//!
+//! For every row it first forms the 2-bit *horizontal* sum of each cell and its left and right
+//! neighbours, then adds three such rows (above, same, below) into a 4-bit count of the 3×3 block
+//! (the cell included) and applies the rule to that count. Rows are processed in bands whose
+//! scratch fits in L1/L2, and each band is one flat loop over words, which the compiler vectorises;
+//! the same code is compiled a second time with AVX2 enabled and picked at run time.
+
+use super::{fit, Kernel};
+use crate::{Board, Rule, Topology};
+
+/// Scratch words per band (per sum plane): 32 KiB each keeps a band in L1/L2.
+const BAND_WORDS: usize = 4096;
+
+/// Which instruction set the kernel may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Simd {
+    /// AVX2 when the CPU has it (checked at run time), otherwise portable code.
+    #[default]
+    Auto,
+    /// Portable code only (what non-AVX2 CPUs run; tests use it to cover that path).
+    Portable,
+}
+
+/// The bit-parallel kernel. Keeps its scratch between steps.
+#[derive(Debug, Clone, Default)]
+pub struct Bitwise {
+    simd: Simd,
+    sum_lo: Vec<u64>,
+    sum_hi: Vec<u64>,
+}
+
+impl Bitwise {
+    /// A kernel using the given instruction-set policy.
+    pub fn new(simd: Simd) -> Bitwise {
+        Bitwise {
+            simd,
+            sum_lo: Vec::new(),
+            sum_hi: Vec::new(),
+        }
+    }
+
+    /// Whether this kernel will run its AVX2 build on this CPU.
+    pub fn uses_avx2(&self) -> bool {
+        self.simd == Simd::Auto && avx2_available()
+    }
+}
+
+fn avx2_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+impl Kernel for Bitwise {
+    fn name(&self) -> &'static str {
+        "bitwise"
+    }
+
+    fn step(&mut self, src: &Board, dst: &mut Board, rule: Rule, topology: Topology) {
+        fit(src, dst);
+        let band_rows = (BAND_WORDS / src.words_per_row()).clamp(1, src.height());
+        let scratch = (band_rows + 2) * src.words_per_row();
+        if self.sum_lo.len() < scratch {
+            self.sum_lo.resize(scratch, 0);
+            self.sum_hi.resize(scratch, 0);
+        }
+        let job = Job {
+            src,
+            rule,
+            topology,
+            band_rows,
+        };
+        #[cfg(target_arch = "x86_64")]
+        if self.uses_avx2() {
+            // SAFETY: the CPU supports AVX2 (checked just above by `uses_avx2`).
+            unsafe { step_avx2(&job, dst.words_mut(), &mut self.sum_lo, &mut self.sum_hi) };
+            dst.clear_padding();
+            return;
+        }
+        step_portable(&job, dst.words_mut(), &mut self.sum_lo, &mut self.sum_hi);
+        dst.clear_padding();
+    }
+}
+
+struct Job<'a> {
+    src: &'a Board,
+    rule: Rule,
+    topology: Topology,
+    band_rows: usize,
+}
+
+fn step_portable(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+    step_all(job, out, lo, hi);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn step_avx2(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+    // The body is inlined here, so the compiler vectorises it with AVX2.
+    step_all(job, out, lo, hi);
+}
+
+#[inline(always)]
+fn step_all(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+    let src = job.src;
+    let (n, h) = (src.words_per_row(), src.height());
+    let mut y0 = 0;
+    while y0 < h {
+        let y1 = (y0 + job.band_rows).min(h);
+        let rows = y1 - y0;
+        // Horizontal sums of rows y0-1 ..= y1 (one halo row each side).
+        for i in 0..rows + 2 {
+            let y = y0 as i64 - 1 + i as i64;
+            let (lo_row, hi_row) = (&mut lo[i * n..(i + 1) * n], &mut hi[i * n..(i + 1) * n]);
+            let row = match job.topology {
+                Topology::Torus => Some(src.row(y.rem_euclid(h as i64) as usize)),
+                Topology::Bounded => (0..h as i64).contains(&y).then(|| src.row(y as usize)),
+            };
+            match row {
+                Some(row) => horizontal(row, src.width(), job.topology, lo_row, hi_row),
+                None => {
+                    lo_row.fill(0);
+                    hi_row.fill(0);
+                }
+            }
+        }
+        let words = rows * n;
+        let center = &src.words()[y0 * n..y1 * n];
+        let out = &mut out[y0 * n..y1 * n];
+        let (lo, hi) = (&lo[..words + 2 * n], &hi[..words + 2 * n]);
+        if job.rule.is_conway() {
+            vertical::<true>(lo, hi, n, center, out, job.rule);
+        } else {
+            vertical::<false>(lo, hi, n, center, out, job.rule);
+        }
+        y0 = y1;
+    }
+}
+
+/// 2-bit sums (`lo`, `hi`) of each cell of `row` with its left and right neighbours.
+#[inline(always)]
+fn horizontal(row: &[u64], width: usize, topology: Topology, lo: &mut [u64], hi: &mut [u64]) {
+    let n = row.len();
+    let torus = topology == Topology::Torus;
+    #[inline(always)]
+    fn add3(l: u64, c: u64, r: u64) -> (u64, u64) {
+        let lc = l ^ c;
+        (lc ^ r, (l & c) | (r & lc))
+    }
+    if n == 1 {
+        let c = row[0];
+        let (l, r) = match (torus, width) {
+            (true, 64) => (c.rotate_left(1), c.rotate_right(1)),
+            (true, _) => ((c << 1) | (c >> (width - 1)), (c >> 1) | ((c & 1) << (width - 1))),
+            (false, _) => (c << 1, c >> 1),
+        };
+        (lo[0], hi[0]) = add3(l, c, r);
+        return;
+    }
+    // Cells that wrap in from the far edge on a torus.
+    let (west_in, east_in) = if torus {
+        ((row[n - 1] >> ((width - 1) % 64)) & 1, row[0] & 1)
+    } else {
+        (0, 0)
+    };
+    let last_bits = width - 64 * (n - 1);
+    let c = row[0];
+    (lo[0], hi[0]) = add3((c << 1) | west_in, c, (c >> 1) | (row[1] << 63));
+    for i in 1..n - 1 {
+        let c = row[i];
+        let l = (c << 1) | (row[i - 1] >> 63);
+        let r = (c >> 1) | (row[i + 1] << 63);
+        (lo[i], hi[i]) = add3(l, c, r);
+    }
+    let c = row[n - 1];
+    let l = (c << 1) | (row[n - 2] >> 63);
+    let r = (c >> 1) | (east_in << (last_bits - 1));
+    (lo[n - 1], hi[n - 1]) = add3(l, c, r);
+}
+
+/// Adds three rows of horizontal sums (offsets 0, n, 2n) into the 3×3 count and applies the rule.
+#[inline(always)]
+fn vertical<const CONWAY: bool>(lo: &[u64], hi: &[u64], n: usize, center: &[u64], out: &mut [u64], rule: Rule) {
+    let words = out.len();
+    let (a0, b0, c0) = (&lo[..words], &lo[n..n + words], &lo[2 * n..2 * n + words]);
+    let (a1, b1, c1) = (&hi[..words], &hi[n..n + words], &hi[2 * n..2 * n + words]);
+    let center = &center[..words];
+    // Per count 0..=9 of the 3×3 block: all-ones when a live / dead cell with that count lives next.
+    let mut alive_next = [0u64; 10];
+    let mut dead_next = [0u64; 10];
+    for s in 0..10u32 {
+        alive_next[s as usize] = if s >= 1 && rule.next(true, s - 1) { !0 } else { 0 };
+        dead_next[s as usize] = if s <= 8 && rule.next(false, s) { !0 } else { 0 };
+    }
+    for j in 0..words {
+        let (a0, b0, c0, a1, b1, c1, x) = (a0[j], b0[j], c0[j], a1[j], b1[j], c1[j], center[j]);
+        let t0 = a0 ^ b0 ^ c0;
+        let k0 = (a0 & b0) | (c0 & (a0 ^ b0));
+        let u = a1 ^ b1 ^ c1;
+        let v = (a1 & b1) | (c1 & (a1 ^ b1));
+        let t1 = u ^ k0;
+        let uk = u & k0;
+        let t2 = v ^ uk;
+        let t3 = v & uk;
+        out[j] = if CONWAY {
+            // Block count 3: born or survives with 2; block count 4 with a live centre: survives with 3.
+            !t3 & ((t0 & t1 & !t2) | (x & !t0 & !t1 & t2))
+        } else {
+            let mut next = 0;
+            for s in 0..10 {
+                let eq = (if s & 1 != 0 { t0 } else { !t0 })
+                    & (if s & 2 != 0 { t1 } else { !t1 })
+                    & (if s & 4 != 0 { t2 } else { !t2 })
+                    & (if s & 8 != 0 { t3 } else { !t3 });
+                next |= eq & ((x & alive_next[s]) | (!x & dead_next[s]));
+            }
+            next
+        };
+    }
+}

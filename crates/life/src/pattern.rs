@@ -1,0 +1,1 @@
+//! Pattern formats (RLE, plaintext) and the named pattern library.

@@ -1,0 +1,98 @@
+//! `colony bench`: whole-program speed figures quoted in BENCHMARKS.md.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use colony_life::kernel::{Bitwise, Kernel, Reference, Simd};
+use colony_life::{soup, Rule, Topology};
+
+/// Arguments of `colony bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    what: BenchWhat,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchWhat {
+    /// Step one soup with one kernel on one core; prints the median of several runs.
+    Engine(EngineArgs),
+}
+
+#[derive(Debug, Args)]
+struct EngineArgs {
+    /// Board side (square torus soup).
+    #[arg(long, default_value_t = 4096)]
+    size: usize,
+    /// Generations per run.
+    #[arg(long, default_value_t = 1000)]
+    steps: u64,
+    /// Runs; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    repeat: usize,
+    /// Soup seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Life-like rule.
+    #[arg(long, default_value = "B3/S23")]
+    rule: Rule,
+    /// Which kernel build to run.
+    #[arg(long, value_enum, default_value_t = KernelArg::Auto)]
+    kernel: KernelArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KernelArg {
+    /// Bit-parallel, AVX2 when available.
+    Auto,
+    /// Bit-parallel, portable code only.
+    Portable,
+    /// The per-cell reference kernel.
+    Reference,
+}
+
+/// Runs `colony bench`.
+pub fn run(args: BenchArgs) -> Result<()> {
+    match args.what {
+        BenchWhat::Engine(args) => engine(args),
+    }
+}
+
+fn engine(args: EngineArgs) -> Result<()> {
+    let board = soup(args.size, args.size, args.seed, 0.5)?;
+    let mut kernel: Box<dyn Kernel> = match args.kernel {
+        KernelArg::Auto => Box::new(Bitwise::new(Simd::Auto)),
+        KernelArg::Portable => Box::new(Bitwise::new(Simd::Portable)),
+        KernelArg::Reference => Box::new(Reference),
+    };
+    let avx2 = Bitwise::new(Simd::Auto).uses_avx2();
+    println!(
+        "engine: {0}x{0} torus soup (seed {1}), {2} generations, rule {3}, kernel {4:?} (cpu avx2: {avx2}), {5} runs",
+        args.size, args.seed, args.steps, args.rule, args.kernel, args.repeat
+    );
+    let mut times = Vec::with_capacity(args.repeat);
+    let mut final_population = 0;
+    for run in 0..args.repeat.max(1) {
+        let (mut a, mut b) = (board.clone(), board.clone());
+        let t = Instant::now();
+        for _ in 0..args.steps {
+            kernel.step(&a, &mut b, args.rule, Topology::Torus);
+            std::mem::swap(&mut a, &mut b);
+        }
+        let elapsed = t.elapsed();
+        final_population = a.population();
+        println!("  run {run}: {:.4} s", elapsed.as_secs_f64());
+        times.push(elapsed);
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    let updates = board.cell_count() as f64 * args.steps as f64;
+    println!(
+        "median {:.4} s, {} cell updates/s, {:.1} ns per generation, final population {final_population}",
+        median.as_secs_f64(),
+        super::play::format_rate(updates / median.as_secs_f64().max(1e-12)),
+        median.as_nanos() as f64 / args.steps.max(1) as f64,
+    );
+    Ok(())
+}

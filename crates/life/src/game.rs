@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use crate::{Board, CycleDetector, Kernel, KernelKind, LifeError, Outcome, Result, Rule, State, Topology, DEFAULT_CYCLE_WINDOW};
 
 /// States kept by default (the current one included).
-pub const DEFAULT_HISTORY: usize = 100;
+pub const DEFAULT_HISTORY: usize = 16;
 
 /// A board evolving under a rule. Keeps the last `history` states (the current one included) and
 /// tells whether the board has died out, stopped changing or started to repeat.
@@ -130,13 +130,15 @@ impl Game {
     }
 
     fn step_one(&mut self) -> &State {
-        let current = self.current().clone();
+        let current = &self.history[self.history.len() - 1];
+        let generation = current.generation() + 1;
+        // Reuse the board that fell out of the history when nobody else holds it.
         let mut next = match self.spare.take() {
             Some(board) => board,
-            None => current.board().clone(),
+            None => Board::new(current.board().width(), current.board().height())
+                .unwrap_or_else(|_| current.board().clone()),
         };
         self.kernel.step(current.board(), &mut next, self.rule, self.topology);
-        let generation = current.generation() + 1;
         // Once a board repeats, it repeats forever: no need to keep hashing it.
         self.outcome = match self.outcome {
             Outcome::Running => self.detector.observe(generation, next.fingerprint(), next.is_empty()),

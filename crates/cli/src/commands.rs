@@ -2,3 +2,4 @@
 
 pub mod bench;
 pub mod play;
+pub mod trial;

@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Play one game: a random soup or a pattern, printed as the tutorial prints it.
     Play(commands::play::PlayArgs),
+    /// Time many games, one after another and as actors (the tutorial's trials).
+    Trial(commands::trial::TrialArgs),
     /// Measure the engine's speed (kernels, board sizes) without criterion's statistics.
     Bench(commands::bench::BenchArgs),
 }
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     init_tracing(cli.verbose);
     let result = match cli.command {
         Command::Play(args) => commands::play::run(args),
+        Command::Trial(args) => commands::trial::run(args),
         Command::Bench(args) => commands::bench::run(args),
     };
     match result {

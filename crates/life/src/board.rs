@@ -10,7 +10,8 @@ pub const MAX_CELLS: u64 = 1 << 36;
 
 /// A W×H grid of cells, one bit each. Rows are padded to whole `u64` words: bit `k` of word `w`
 /// in a row is column `64·w + k`. Padding bits are always zero.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(try_from = "BoardData")]
 pub struct Board {
     width: usize,
     height: usize,
@@ -196,6 +197,49 @@ impl Board {
     pub fn fingerprint(&self) -> u64 {
         let bytes: &[u8] = bytemuck::cast_slice(&self.words);
         xxhash_rust::xxh3::xxh3_64_with_seed(bytes, (self.width as u64) << 32 | self.height as u64)
+    }
+}
+
+/// The serialized form of a board: its size and its words, row by row.
+#[derive(serde::Deserialize)]
+struct BoardData {
+    width: usize,
+    height: usize,
+    words: Vec<u64>,
+}
+
+impl serde::Serialize for Board {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Board", 3)?;
+        s.serialize_field("width", &self.width)?;
+        s.serialize_field("height", &self.height)?;
+        s.serialize_field("words", &self.words)?;
+        s.end()
+    }
+}
+
+impl TryFrom<BoardData> for Board {
+    type Error = LifeError;
+    /// Checks what a peer or a file could get wrong: the size, the word count and the padding.
+    fn try_from(data: BoardData) -> Result<Board> {
+        let mut board = Board::new(data.width, data.height)?;
+        if data.words.len() != board.words.len() {
+            return Err(LifeError::Corrupt(format!(
+                "a {}x{} board needs {} words, got {}",
+                data.width,
+                data.height,
+                board.words.len(),
+                data.words.len()
+            )));
+        }
+        board.words = data.words;
+        let before = board.population();
+        board.clear_padding();
+        if board.population() != before {
+            return Err(LifeError::Corrupt("live cells past the right edge".to_string()));
+        }
+        Ok(board)
     }
 }
 

@@ -68,6 +68,9 @@ pub enum LifeError {
     /// A history capacity of zero.
     #[error("history capacity must be at least 1")]
     ZeroHistory,
+    /// Serialized data that does not describe a valid value.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
     /// A kernel name that does not exist.
     #[error("unknown kernel {0:?} (expected \"reference\" or \"bitwise\")")]
     UnknownKernel(String),

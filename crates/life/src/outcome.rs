@@ -7,7 +7,8 @@ use std::fmt;
 pub const DEFAULT_CYCLE_WINDOW: usize = 256;
 
 /// What a game has settled into, as far as the detector can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// No repetition seen within the window.
     #[default]
@@ -74,8 +75,9 @@ impl CycleDetector {
     pub fn new(window: usize) -> CycleDetector {
         CycleDetector {
             window,
-            recent: VecDeque::with_capacity(window.min(4096)),
-            seen: HashMap::with_capacity(window.min(4096)),
+            // Grown on demand: thousands of idle games must stay small.
+            recent: VecDeque::new(),
+            seen: HashMap::new(),
         }
     }
 

@@ -7,7 +7,8 @@ use crate::LifeError;
 
 /// A Life-like (outer-totalistic, Moore neighbourhood) rule: which neighbour counts give birth to a
 /// dead cell and which keep a live one alive.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Rule {
     /// Bit `n` set: a dead cell with `n` live neighbours is born.
     birth: u16,
@@ -73,6 +74,19 @@ impl fmt::Display for Rule {
 impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Rule({self})")
+    }
+}
+
+impl From<Rule> for String {
+    fn from(rule: Rule) -> String {
+        rule.to_string()
+    }
+}
+
+impl TryFrom<String> for Rule {
+    type Error = LifeError;
+    fn try_from(text: String) -> Result<Rule, LifeError> {
+        text.parse()
     }
 }
 

@@ -6,7 +6,8 @@ use std::str::FromStr;
 use crate::LifeError;
 
 /// How the neighbourhood of an edge cell is formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Topology {
     /// Edges wrap around (the tutorial's board): every neighbour offset is taken modulo the size.
     #[default]

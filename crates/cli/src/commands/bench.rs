@@ -18,6 +18,27 @@ pub struct BenchArgs {
 enum BenchWhat {
     /// Step one soup with one kernel on one core; prints the median of several runs.
     Engine(EngineArgs),
+    /// Spawn many idle game actors and measure spawn rate, memory, round trip and throughput.
+    Actors(ActorsArgs),
+}
+
+#[derive(Debug, Args)]
+struct ActorsArgs {
+    /// Idle game actors alive at once.
+    #[arg(long, default_value_t = 100_000)]
+    actors: usize,
+    /// Board side of each game.
+    #[arg(long, default_value_t = 16)]
+    board: usize,
+    /// Request/reply round trips to time.
+    #[arg(long, default_value_t = 20_000)]
+    round_trips: usize,
+    /// One-way messages for the throughput figure.
+    #[arg(long, default_value_t = 1_000_000)]
+    messages: usize,
+    /// Compute workers [default: one per core].
+    #[arg(long)]
+    workers: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +77,7 @@ enum KernelArg {
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Engine(args) => engine(args),
+        BenchWhat::Actors(args) => actors(args),
     }
 }
 
@@ -94,5 +116,44 @@ fn engine(args: EngineArgs) -> Result<()> {
         super::play::format_rate(updates / median.as_secs_f64().max(1e-12)),
         median.as_nanos() as f64 / args.steps.max(1) as f64,
     );
+    Ok(())
+}
+
+fn actors(args: ActorsArgs) -> Result<()> {
+    use colony_actors::overhead::{measure, OverheadConfig};
+    use colony_actors::{Colony, ColonyConfig};
+    anyhow::ensure!(args.actors > 0, "--actors must be at least 1");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let report = runtime.block_on(async {
+        let colony = Colony::init(ColonyConfig {
+            workers: args.workers,
+            ..ColonyConfig::default()
+        })
+        .await?;
+        measure(
+            &colony,
+            OverheadConfig {
+                actors: args.actors,
+                board: args.board,
+                round_trips: args.round_trips,
+                messages: args.messages,
+            },
+        )
+        .await
+    })?;
+    println!("actors: {} idle game actors of {2}x{2} alive at once (runtime counted {1})", report.actors, report.live_at_peak, args.board);
+    println!("  spawn rate       {:>12.0} actors/s", report.spawn_per_second);
+    println!(
+        "  memory           {:>12.0} bytes/actor ({:.0} bytes of board and history, {:.0} bytes beyond)",
+        report.bytes_per_actor,
+        report.board_bytes,
+        report.bytes_per_actor - report.board_bytes
+    );
+    println!(
+        "  round trip       {:>12.1} us median, {:.1} us p99",
+        report.round_trip_median.as_secs_f64() * 1e6,
+        report.round_trip_p99.as_secs_f64() * 1e6
+    );
+    println!("  one-way messages {:>12.0} msgs/s", report.messages_per_second);
     Ok(())
 }

@@ -164,7 +164,8 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
     })
 }
 
-fn random_seed() -> u64 {
+/// A seed for runs that were not given one.
+pub fn random_seed() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(Instant::now())
 }

@@ -1,0 +1,197 @@
+//! `GameActor`: one game, one mailbox, one message at a time.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use colony_life::Game;
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+
+use crate::compute::Compute;
+use crate::message::GameMsg;
+use crate::wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, StepReply, Summary};
+
+/// Work below this many cell updates runs in the actor's own task: messaging a worker would cost
+/// more than the step (a 16×16 board steps in well under a microsecond).
+const INLINE_CELL_UPDATES: u64 = 1 << 16;
+
+/// The behaviour of a game actor. State lives in [`GameState`], built in `pre_start`.
+pub struct GameActor {
+    compute: Compute,
+    live: Arc<AtomicUsize>,
+}
+
+impl GameActor {
+    /// A game actor stepping on `compute`, counted in `live` while it runs.
+    pub fn new(compute: Compute, live: Arc<AtomicUsize>) -> GameActor {
+        GameActor { compute, live }
+    }
+}
+
+/// What a game actor is started with.
+pub struct GameArgs {
+    /// The game's id.
+    pub id: GameId,
+    /// How to build it.
+    pub spec: GameSpec,
+}
+
+/// A game actor's state: the game itself and a few counters.
+pub struct GameState {
+    id: GameId,
+    seed: Option<u64>,
+    /// `None` only while a worker is stepping it.
+    game: Option<Game>,
+    messages: u64,
+    _live: Live,
+}
+
+/// Counts the actor as live until its state is dropped, which happens however it ends (stopped,
+/// killed or failed; `post_stop` does not run when killed).
+struct Live(Arc<AtomicUsize>);
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl GameState {
+    fn game(&self) -> Result<&Game, ActorProcessingErr> {
+        self.game.as_ref().ok_or_else(|| "game lost by an earlier failure".into())
+    }
+}
+
+fn summary(game: &Game) -> Summary {
+    Summary {
+        generation: game.generation(),
+        population: game.current().population(),
+        outcome: game.outcome(),
+    }
+}
+
+fn snapshot(game: &Game) -> Snapshot {
+    Snapshot {
+        summary: summary(game),
+        board: game.current().shared_board().clone(),
+    }
+}
+
+/// Advances `game` by `generations`, collecting what `detail` asks for.
+pub fn step_game(game: &mut Game, id: GameId, generations: u64, detail: Detail) -> StepReply {
+    let mut reply = StepReply {
+        game: id,
+        summaries: Vec::with_capacity(generations.min(1 << 16) as usize),
+        boards: Vec::new(),
+    };
+    for _ in 0..generations {
+        game.advance(1);
+        reply.summaries.push(summary(game));
+        if detail == Detail::States {
+            reply.boards.push(game.current().shared_board().clone());
+        }
+    }
+    if detail == Detail::Last && generations > 0 {
+        reply.boards.push(game.current().shared_board().clone());
+    }
+    reply
+}
+
+impl Actor for GameActor {
+    type Msg = GameMsg;
+    type State = GameState;
+    type Arguments = GameArgs;
+
+    async fn pre_start(&self, _myself: ActorRef<GameMsg>, args: GameArgs) -> Result<GameState, ActorProcessingErr> {
+        let game = args.spec.build()?;
+        self.live.fetch_add(1, Ordering::Relaxed);
+        Ok(GameState {
+            _live: Live(self.live.clone()),
+            id: args.id,
+            seed: args.spec.seed(),
+            game: Some(game),
+            messages: 0,
+        })
+    }
+
+    async fn handle(&self, _myself: ActorRef<GameMsg>, msg: GameMsg, state: &mut GameState) -> Result<(), ActorProcessingErr> {
+        state.messages += 1;
+        match msg {
+            GameMsg::Step {
+                generations,
+                detail,
+                reply,
+            } => {
+                let answer = self.step(state, generations, detail).await?;
+                // The caller may have stopped waiting; that is its business.
+                let _ = reply.send(answer);
+            }
+            GameMsg::Advance { generations } => {
+                self.step(state, generations, Detail::Summaries).await?;
+            }
+            GameMsg::GetState(reply) => {
+                let _ = reply.send(snapshot(state.game()?));
+            }
+            GameMsg::GetHistory(reply) => {
+                let game = state.game()?;
+                let history = game
+                    .history()
+                    .rev()
+                    .map(|s| Snapshot {
+                        summary: Summary {
+                            generation: s.generation(),
+                            population: s.population(),
+                            outcome: game.outcome(),
+                        },
+                        board: s.shared_board().clone(),
+                    })
+                    .collect();
+                let _ = reply.send(history);
+            }
+            GameMsg::GetInfo(reply) => {
+                let game = state.game()?;
+                let board = game.current().board();
+                let _ = reply.send(GameInfo {
+                    game: state.id,
+                    width: board.width(),
+                    height: board.height(),
+                    rule: game.rule(),
+                    topology: game.topology(),
+                    seed: state.seed,
+                    current: summary(game),
+                    history_len: game.history().len(),
+                    messages: state.messages,
+                });
+            }
+            GameMsg::Fault { panic } => {
+                if panic {
+                    panic!("injected fault in {}", state.id);
+                }
+                return Err(format!("injected error in {}", state.id).into());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl GameActor {
+    async fn step(&self, state: &mut GameState, generations: u64, detail: Detail) -> Result<StepReply, ActorProcessingErr> {
+        let id = state.id;
+        let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
+        let work = game.current().board().cell_count().saturating_mul(generations);
+        if work <= INLINE_CELL_UPDATES {
+            let reply = step_game(&mut game, id, generations, detail);
+            state.game = Some(game);
+            return Ok(reply);
+        }
+        let (game, reply) = self
+            .compute
+            .run(move || {
+                let reply = step_game(&mut game, id, generations, detail);
+                (game, reply)
+            })
+            .await
+            .map_err(|panic| format!("{id} panicked while stepping: {panic}"))?;
+        state.game = Some(game);
+        Ok(reply)
+    }
+}

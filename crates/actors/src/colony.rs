@@ -1,0 +1,280 @@
+//! `Colony`: the runtime handle, Ray's `init` / `remote` / `get` / `wait` / `kill` in Rust idiom.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
+use serde::Serialize;
+use tokio::sync::oneshot;
+
+use crate::actor::{GameActor, GameArgs};
+use crate::compute::Compute;
+use crate::message::GameMsg;
+use crate::pending::Pending;
+use crate::update::{GameUpdate, Updates};
+use crate::wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, StepReply};
+use crate::ColonyError;
+
+/// How to start a colony.
+#[derive(Debug, Clone, Default)]
+pub struct ColonyConfig {
+    /// Compute threads; `None` means one per core.
+    pub workers: Option<usize>,
+    /// Updates buffered per sink (default [`crate::UPDATE_BUFFER`]).
+    pub update_buffer: Option<usize>,
+}
+
+/// What the colony has, like Ray's `cluster_resources()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Resources {
+    /// Compute threads.
+    pub workers: usize,
+    /// Game actors alive now.
+    pub live_actors: usize,
+    /// Resident memory of this process, in bytes (0 where unknown).
+    pub memory_bytes: u64,
+}
+
+struct Shared {
+    compute: Compute,
+    live: Arc<AtomicUsize>,
+    updates: Updates,
+    supervisor: ActorRef<()>,
+    /// Which game each running actor holds, so supervision events name games.
+    games: Arc<Mutex<HashMap<ActorId, GameId>>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // Children are linked to the supervisor: stopping it stops every game.
+        self.supervisor.stop(None);
+    }
+}
+
+/// The runtime: a pool of compute workers, a supervisor for game actors and an update broadcast.
+/// Cheap to clone; the colony shuts down when the last clone is dropped.
+#[derive(Clone)]
+pub struct Colony {
+    shared: Arc<Shared>,
+}
+
+impl Colony {
+    /// Starts a colony (Ray's `ray.init`). Must run inside a Tokio runtime.
+    pub async fn init(config: ColonyConfig) -> Result<Colony, ColonyError> {
+        let workers = config
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let compute = Compute::new(workers)?;
+        let updates = Updates::new(config.update_buffer.unwrap_or(crate::UPDATE_BUFFER));
+        let games = Arc::new(Mutex::new(HashMap::new()));
+        let (supervisor, _) = Actor::spawn(
+            None,
+            Supervisor {
+                updates: updates.clone(),
+                games: games.clone(),
+            },
+            (),
+        )
+        .await
+        .map_err(|e| ColonyError::Runtime(format!("cannot start the supervisor: {e}")))?;
+        Ok(Colony {
+            shared: Arc::new(Shared {
+                compute,
+                live: Arc::new(AtomicUsize::new(0)),
+                updates,
+                supervisor,
+                games,
+            }),
+        })
+    }
+
+    /// Number of compute workers.
+    pub fn workers(&self) -> usize {
+        self.shared.compute.workers()
+    }
+
+    /// Workers, live actors and memory (Ray's `cluster_resources()`).
+    pub fn resources(&self) -> Resources {
+        Resources {
+            workers: self.workers(),
+            live_actors: self.shared.live.load(Ordering::Relaxed),
+            memory_bytes: crate::machine::resident_memory(),
+        }
+    }
+
+    /// The update broadcast runners publish to and sinks subscribe to.
+    pub fn updates(&self) -> &Updates {
+        &self.shared.updates
+    }
+
+    /// The compute pool (for runners that step outside actors).
+    pub fn compute(&self) -> &Compute {
+        &self.shared.compute
+    }
+
+    /// Starts a game actor (Ray's `Game.remote(...)`). The actor lives while a handle to it exists.
+    pub async fn spawn(&self, id: GameId, spec: GameSpec) -> Result<GameHandle, ColonyError> {
+        let actor = GameActor::new(self.shared.compute.clone(), self.shared.live.clone());
+        let (actor, _) = Actor::spawn_linked(None, actor, GameArgs { id, spec }, self.shared.supervisor.get_cell())
+            .await
+            .map_err(|e| ColonyError::Spawn {
+                game: id,
+                reason: e.to_string(),
+            })?;
+        if let Ok(mut games) = self.shared.games.lock() {
+            games.insert(actor.get_id(), id);
+        }
+        Ok(GameHandle {
+            inner: Arc::new(HandleInner { id, actor }),
+        })
+    }
+
+    /// Stops a game's actor at once (Ray's `ray.kill`); pending calls to it fail.
+    pub fn kill(&self, handle: &GameHandle) {
+        handle.kill();
+    }
+}
+
+/// A reference to a game actor. Clones refer to the same actor; when the last one is dropped,
+/// the actor stops (Ray's actor lifetime).
+#[derive(Clone)]
+pub struct GameHandle {
+    inner: Arc<HandleInner>,
+}
+
+struct HandleInner {
+    id: GameId,
+    actor: ActorRef<GameMsg>,
+}
+
+impl Drop for HandleInner {
+    fn drop(&mut self) {
+        self.actor.stop(Some("last handle dropped".to_string()));
+    }
+}
+
+impl GameHandle {
+    /// The game's id.
+    pub fn id(&self) -> GameId {
+        self.inner.id
+    }
+
+    /// The underlying ractor actor.
+    pub fn actor(&self) -> &ActorRef<GameMsg> {
+        &self.inner.actor
+    }
+
+    /// Whether the actor is still running.
+    pub fn is_alive(&self) -> bool {
+        matches!(
+            self.inner.actor.get_status(),
+            ractor::ActorStatus::Starting | ractor::ActorStatus::Running | ractor::ActorStatus::Upgrading
+        )
+    }
+
+    fn call<T>(&self, make: impl FnOnce(ractor::RpcReplyPort<T>) -> GameMsg) -> Pending<T> {
+        let (tx, rx) = oneshot::channel();
+        match self.inner.actor.send_message(make(tx.into())) {
+            Ok(()) => Pending::new(self.id(), rx),
+            Err(_) => Pending::failed(self.id()),
+        }
+    }
+
+    /// Asks the game to advance `generations` (Ray's `game.step.remote(n)`).
+    pub fn step(&self, generations: u64, detail: Detail) -> Pending<StepReply> {
+        self.call(|reply| GameMsg::Step {
+            generations,
+            detail,
+            reply,
+        })
+    }
+
+    /// Tells the game to advance without replying (one-way).
+    pub fn advance(&self, generations: u64) -> Result<(), ColonyError> {
+        self.inner
+            .actor
+            .send_message(GameMsg::Advance { generations })
+            .map_err(|_| ColonyError::ActorGone(self.id()))
+    }
+
+    /// The current generation.
+    pub fn state(&self) -> Pending<Snapshot> {
+        self.call(GameMsg::GetState)
+    }
+
+    /// The kept history, oldest first.
+    pub fn history(&self) -> Pending<Vec<Snapshot>> {
+        self.call(GameMsg::GetHistory)
+    }
+
+    /// Rules, size and counters.
+    pub fn info(&self) -> Pending<GameInfo> {
+        self.call(GameMsg::GetInfo)
+    }
+
+    /// Makes the actor fail (panic or error), for supervision drills.
+    pub fn inject_fault(&self, panic: bool) -> Result<(), ColonyError> {
+        self.inner
+            .actor
+            .send_message(GameMsg::Fault { panic })
+            .map_err(|_| ColonyError::ActorGone(self.id()))
+    }
+
+    /// Stops the actor at once, dropping queued messages.
+    pub fn kill(&self) {
+        self.inner.actor.kill();
+    }
+
+    /// Asks the actor to stop after the message it is handling, and waits until it has.
+    pub async fn stop_and_wait(&self) {
+        let _ = self.inner.actor.stop_and_wait(None, None).await;
+    }
+}
+
+/// Parent of every game actor: reports failures and stops as updates and logs.
+struct Supervisor {
+    updates: Updates,
+    games: Arc<Mutex<HashMap<ActorId, GameId>>>,
+}
+
+impl Supervisor {
+    fn forget(&self, cell: &ActorCell) -> Option<GameId> {
+        self.games.lock().ok().and_then(|mut g| g.remove(&cell.get_id()))
+    }
+}
+
+impl Actor for Supervisor {
+    type Msg = ();
+    type State = ();
+    type Arguments = ();
+
+    async fn pre_start(&self, _myself: ActorRef<()>, _args: ()) -> Result<(), ActorProcessingErr> {
+        Ok(())
+    }
+
+    async fn handle_supervisor_evt(
+        &self,
+        _myself: ActorRef<()>,
+        event: SupervisionEvent,
+        _state: &mut (),
+    ) -> Result<(), ActorProcessingErr> {
+        match event {
+            SupervisionEvent::ActorFailed(cell, err) => {
+                if let Some(game) = self.forget(&cell) {
+                    let reason = err.to_string();
+                    tracing::warn!(%game, %reason, "game actor failed; the other games go on");
+                    self.updates.publish(GameUpdate::Failed { game, reason });
+                }
+            }
+            SupervisionEvent::ActorTerminated(cell, _, reason) => {
+                if let Some(game) = self.forget(&cell) {
+                    tracing::debug!(%game, ?reason, "game actor stopped");
+                    self.updates.publish(GameUpdate::Stopped { game });
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,103 @@
+//! `Pending`: a reply on its way (Ray's object ref), and `wait` for whichever come first.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::oneshot;
+
+use crate::wire::GameId;
+use crate::ColonyError;
+
+/// A call's reply that has not been received yet. Await it (Ray's `ray.get`) or pass many to
+/// [`wait`] (Ray's `ray.wait`).
+#[derive(Debug)]
+pub struct Pending<T> {
+    game: GameId,
+    reply: Option<oneshot::Receiver<T>>,
+}
+
+impl<T> Pending<T> {
+    pub(crate) fn new(game: GameId, reply: oneshot::Receiver<T>) -> Pending<T> {
+        Pending { game, reply: Some(reply) }
+    }
+
+    /// A call that could not even be sent (the actor was already gone).
+    pub(crate) fn failed(game: GameId) -> Pending<T> {
+        Pending { game, reply: None }
+    }
+
+    /// The game the call went to.
+    pub fn game(&self) -> GameId {
+        self.game
+    }
+}
+
+impl<T> Future for Pending<T> {
+    type Output = Result<T, ColonyError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let game = self.game;
+        match self.reply.as_mut() {
+            None => Poll::Ready(Err(ColonyError::ActorGone(game))),
+            Some(rx) => Pin::new(rx).poll(cx).map(|r| r.map_err(|_| ColonyError::ActorGone(game))),
+        }
+    }
+}
+
+/// The result of [`wait`]: the calls that finished, in completion order, and those still pending.
+#[derive(Debug)]
+pub struct Waited<T> {
+    /// Finished calls, first finished first.
+    pub ready: Vec<(GameId, Result<T, ColonyError>)>,
+    /// Calls not finished yet, in their original order.
+    pub pending: Vec<Pending<T>>,
+}
+
+/// Polls a [`Pending`] without consuming it, so unfinished ones can be handed back.
+struct Tagged<T> {
+    index: usize,
+    pending: Pending<T>,
+}
+
+impl<T> Future for Tagged<T> {
+    type Output = (usize, GameId, Result<T, ColonyError>);
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (index, game) = (self.index, self.pending.game);
+        Pin::new(&mut self.pending).poll(cx).map(|r| (index, game, r))
+    }
+}
+
+/// Waits until `num_returns` of `pending` have finished (or all, if fewer), or until `timeout`
+/// passes, like Ray's `ray.wait`. Finished calls come back in completion order; a call to a dead
+/// actor finishes with [`ColonyError::ActorGone`].
+pub async fn wait<T>(pending: Vec<Pending<T>>, num_returns: usize, timeout: Option<Duration>) -> Waited<T> {
+    let mut racing: FuturesUnordered<Tagged<T>> = pending
+        .into_iter()
+        .enumerate()
+        .map(|(index, pending)| Tagged { index, pending })
+        .collect();
+    let mut ready = Vec::with_capacity(num_returns.min(racing.len()));
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    while ready.len() < num_returns {
+        let next = match deadline {
+            Some(deadline) => match tokio::time::timeout_at(deadline, racing.next()).await {
+                Ok(next) => next,
+                Err(_) => break,
+            },
+            None => racing.next().await,
+        };
+        match next {
+            Some((_, game, result)) => ready.push((game, result)),
+            None => break,
+        }
+    }
+    let mut rest: Vec<Tagged<T>> = racing.into_iter().collect();
+    rest.sort_by_key(|t| t.index);
+    Waited {
+        ready,
+        pending: rest.into_iter().map(|t| t.pending).collect(),
+    }
+}

@@ -1,0 +1,87 @@
+//! `GameUpdate`: what runners announce, for any number of sinks to follow.
+
+use std::sync::Arc;
+
+use colony_life::Board;
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::wire::{GameId, Summary};
+
+/// One event about one game.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum GameUpdate {
+    /// A game reached a new generation (the last of a batch); `board` is shared, not copied.
+    Generation {
+        /// Which game.
+        game: GameId,
+        /// Generation, population, outcome.
+        summary: Summary,
+        /// The board, when the runner has it.
+        board: Option<Arc<Board>>,
+    },
+    /// A game's actor failed (panic or error); the other games go on.
+    Failed {
+        /// Which game.
+        game: GameId,
+        /// What the runtime reported.
+        reason: String,
+    },
+    /// A game's actor was restarted (by a supervisor) at `generation`.
+    Restarted {
+        /// Which game.
+        game: GameId,
+        /// The generation it resumed from.
+        generation: u64,
+    },
+    /// A game's actor stopped or was killed.
+    Stopped {
+        /// Which game.
+        game: GameId,
+    },
+    /// A trial finished all its generations.
+    TrialFinished {
+        /// Wall-clock seconds.
+        seconds: f64,
+    },
+}
+
+/// A broadcast of [`GameUpdate`]s. Bounded: a sink that falls behind loses the oldest updates
+/// (it is told how many) instead of slowing the games or growing memory.
+#[derive(Clone)]
+pub struct Updates {
+    sender: broadcast::Sender<GameUpdate>,
+}
+
+/// Updates buffered per sink before the slowest starts losing the oldest.
+pub const UPDATE_BUFFER: usize = 1024;
+
+impl Updates {
+    /// A broadcast keeping at most `capacity` updates per sink.
+    pub fn new(capacity: usize) -> Updates {
+        Updates {
+            sender: broadcast::channel(capacity.max(1)).0,
+        }
+    }
+
+    /// Announces an update; with no sink following, it is dropped at once.
+    pub fn publish(&self, update: GameUpdate) {
+        let _ = self.sender.send(update);
+    }
+
+    /// A new sink, receiving updates published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<GameUpdate> {
+        self.sender.subscribe()
+    }
+
+    /// Whether any sink is following (runners skip preparing boards otherwise).
+    pub fn has_sinks(&self) -> bool {
+        self.sender.receiver_count() > 0
+    }
+}
+
+impl Default for Updates {
+    fn default() -> Self {
+        Updates::new(UPDATE_BUFFER)
+    }
+}

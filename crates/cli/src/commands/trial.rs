@@ -1,0 +1,219 @@
+//! `colony trial`: the tutorial's `do_trial` / `do_ray_trial` comparison and batch experiment.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use colony_actors::trial::{run_actors, run_sequential, Mode, TrialReport, TrialSpec};
+use colony_actors::{Colony, ColonyConfig};
+use colony_life::{Board, Rule, Topology};
+use serde::Serialize;
+
+use super::play::{format_rate, TopologyArg};
+use crate::input;
+
+/// Which runners a trial times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Games one after another in this thread.
+    Sequential,
+    /// One actor per game, on every worker.
+    Actors,
+    /// Both, and compare.
+    Both,
+}
+
+/// Arguments of `colony trial`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  colony trial                                  the tutorial's comparison: one game per core, 100x100, 50 steps
+  colony trial --games 64 --size 512 --steps 200 --mode both
+  colony trial --games 1 --batch-sizes 1,10,25,50 --repeat 2   the tutorial's batch-size experiment
+  colony trial --games 8 --report trial.json")]
+pub struct TrialArgs {
+    /// Number of games [default: the number of workers].
+    #[arg(long, value_name = "N")]
+    games: Option<usize>,
+    /// Board width and height.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    size: usize,
+    /// Board width (overrides --size).
+    #[arg(long, value_name = "N")]
+    width: Option<usize>,
+    /// Board height (overrides --size).
+    #[arg(long, value_name = "N")]
+    height: Option<usize>,
+    /// Generations every game advances.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    steps: u64,
+    /// Generations per request to a game.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    batch_size: u64,
+    /// Run the batch-size experiment over these sizes (overrides --batch-size), e.g. 1,10,25,50.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    batch_sizes: Vec<u64>,
+    /// Runs per batch size and mode.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    repeat: usize,
+    /// Seconds to sleep between batches (the tutorial's pause_between_batches).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, allow_negative_numbers = true)]
+    pause: f64,
+    /// Which runners to time.
+    #[arg(long, value_enum, default_value_t = ModeArg::Both)]
+    mode: ModeArg,
+    /// Seed of game 0; game i uses seed + i [default: random, printed].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Soup density.
+    #[arg(long, value_name = "F", default_value_t = 0.5, allow_negative_numbers = true)]
+    density: f64,
+    /// Life-like rule.
+    #[arg(long, value_name = "RULE", default_value = "B3/S23")]
+    rule: String,
+    /// What lies past the edges.
+    #[arg(long, value_enum, default_value_t = TopologyArg::Torus)]
+    topology: TopologyArg,
+    /// Start every game from this pattern (file or library name), centred, instead of a soup.
+    #[arg(long, value_name = "FILE|NAME")]
+    pattern: Option<String>,
+    /// Compute workers [default: one per core].
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// Write every run's results as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct ReportFile<'a> {
+    runs: &'a [TrialReport],
+}
+
+fn spec(args: &TrialArgs, games: usize, seed: u64) -> Result<TrialSpec> {
+    if !(args.pause.is_finite() && args.pause >= 0.0) {
+        bail!("--pause must be a non-negative number of seconds, got {}", args.pause);
+    }
+    let rule: Rule = args.rule.parse()?;
+    let (width, height) = (args.width.unwrap_or(args.size), args.height.unwrap_or(args.size));
+    let pattern = match &args.pattern {
+        None => None,
+        Some(name) => {
+            let pattern = input::load_pattern(name)?;
+            let mut board = Board::new(width, height)?;
+            let x = (width as i64 - pattern.board.width() as i64) / 2;
+            let y = (height as i64 - pattern.board.height() as i64) / 2;
+            board.paste(&pattern.board, x, y).with_context(|| format!("pattern {name}"))?;
+            Some(Arc::new(board))
+        }
+    };
+    let spec = TrialSpec {
+        games,
+        width,
+        height,
+        steps: args.steps,
+        batch_size: args.batch_size,
+        pause: Duration::from_secs_f64(args.pause),
+        seed,
+        density: args.density,
+        rule,
+        topology: Topology::from(args.topology),
+        pattern,
+        history: 2,
+    };
+    spec.validate()?;
+    Ok(spec)
+}
+
+/// Runs `colony trial`.
+pub fn run(args: TrialArgs) -> Result<()> {
+    if args.repeat == 0 {
+        bail!("--repeat must be at least 1");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let colony = runtime.block_on(Colony::init(ColonyConfig {
+        workers: args.workers,
+        ..ColonyConfig::default()
+    }))?;
+    let games = args.games.unwrap_or(colony.workers());
+    let seed = args.seed.unwrap_or_else(super::play::random_seed);
+    let base = spec(&args, games, seed)?;
+    let batch_sizes = if args.batch_sizes.is_empty() {
+        vec![args.batch_size]
+    } else {
+        args.batch_sizes.clone()
+    };
+    println!(
+        "{games} games of {}x{} {} {}, {} steps, seed {seed} (game i uses seed {seed} + i), {} workers",
+        base.width,
+        base.height,
+        base.topology,
+        base.rule,
+        base.steps,
+        colony.workers()
+    );
+    let modes: &[Mode] = match args.mode {
+        ModeArg::Sequential => &[Mode::Sequential],
+        ModeArg::Actors => &[Mode::Actors],
+        ModeArg::Both => &[Mode::Sequential, Mode::Actors],
+    };
+    let mut runs = Vec::new();
+    for &batch_size in &batch_sizes {
+        let spec = TrialSpec { batch_size, ..base.clone() };
+        spec.validate()?;
+        for _ in 0..args.repeat {
+            for &mode in modes {
+                let report = match mode {
+                    Mode::Sequential => run_sequential(&spec, colony.updates())?,
+                    Mode::Actors => runtime.block_on(run_actors(&colony, &spec))?,
+                };
+                println!("{}", report.timing_line());
+                runs.push(report);
+            }
+        }
+    }
+    print_table(&runs);
+    if let Some(path) = &args.report {
+        let json = serde_json::to_string_pretty(&ReportFile { runs: &runs })?;
+        input::write_file(path, &json)?;
+        println!("report written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// One row per batch size and mode: median time, speed-up over sequential, throughput, CPU use.
+fn print_table(runs: &[TrialReport]) {
+    let mut keys: Vec<(u64, Mode)> = runs.iter().map(|r| (r.batch_size, r.mode)).collect();
+    keys.dedup();
+    keys.sort_by_key(|&(b, m)| (b, m == Mode::Actors));
+    keys.dedup();
+    println!();
+    println!("{:<12} {:>6} {:>11} {:>9} {:>18} {:>9}", "mode", "batch", "median s", "speed-up", "cell updates/s", "cpu use");
+    for (batch, mode) in keys {
+        let of = |m: Mode| runs.iter().filter(move |r| r.batch_size == batch && r.mode == m);
+        let time = median(of(mode).map(|r| r.seconds).collect());
+        let sequential = median(of(Mode::Sequential).map(|r| r.seconds).collect());
+        let speedup = if sequential > 0.0 { format!("{:.2}x", sequential / time.max(1e-9)) } else { "-".to_string() };
+        let rate = median(of(mode).map(|r| r.cell_updates_per_second()).collect());
+        let cpu = median(of(mode).map(|r| r.cpu_utilisation()).collect());
+        println!(
+            "{:<12} {:>6} {:>11.4} {:>9} {:>18} {:>8.0}%",
+            mode.to_string(),
+            batch,
+            time,
+            speedup,
+            format_rate(rate),
+            cpu * 100.0
+        );
+    }
+}

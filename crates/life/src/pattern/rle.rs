@@ -1,0 +1,192 @@
+//! Run-length encoded patterns (`.rle`), read and written the way Golly does.
+//!
+//! A file is `#` lines (`#N` name, `#C`/`#c` comments, `#O` author, `#r` rule, others ignored),
+//! a header `x = W, y = H, rule = B3/S23:T64,64` (spaces optional, rule optional), then runs:
+//! an optional count and a tag, `b`/`.` dead, `$` end of row, `!` end of pattern, any other letter
+//! alive (Life-like rules have two states, so Golly's state letters all mean alive). Whitespace
+//! and line breaks may fall anywhere in the cells, even inside a count, as Golly allows.
+//!
+//! Where Golly is lenient this reader is too: the `!` may be missing, text after it is ignored,
+//! and dead cells past the declared size are harmless. Where Golly silently drops data this
+//! reader refuses: live cells outside the declared `x` × `y`, unknown characters, counts of zero
+//! or beyond `u64`, and a count with nothing to repeat.
+
+mod cells;
+mod header;
+
+use cells::Cells;
+use header::{is_header, parse_header};
+
+use super::{lines, one_line, parse_error, parse_rule_with_grid, sized_board, Grid, Pattern};
+use crate::{Board, Result, Rule, MAX_CELLS};
+
+/// Golly keeps RLE lines to at most 70 characters; so do we.
+const MAX_LINE: usize = 70;
+
+const MISSING_HEADER: &str = "missing RLE header line `x = <width>, y = <height>`";
+
+/// Reads an RLE pattern. See the module documentation for what is accepted.
+pub fn parse_rle(text: &str) -> Result<Pattern> {
+    parse_rle_with_limit(text, MAX_CELLS)
+}
+
+/// Reads an RLE pattern, refusing a declared size of more than `max_cells` cells (the header
+/// alone decides the allocation, so untrusted text should come with a modest limit).
+pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
+    let mut meta = Meta::default();
+    let mut lines = lines(text).enumerate().map(|(i, line)| (i + 1, line));
+    let mut seen = 0;
+    let board = loop {
+        let Some((number, line)) = lines.next() else {
+            return Err(parse_error(seen + 1, 1, MISSING_HEADER));
+        };
+        seen = number;
+        let body = line.trim_start();
+        let column = line[..line.len() - body.len()].chars().count() + 1;
+        if body.is_empty() {
+            continue;
+        }
+        if body.starts_with('#') {
+            meta.hash_line(body, number, column)?;
+            continue;
+        }
+        if !is_header(body) {
+            return Err(parse_error(
+                number,
+                column,
+                format!("{MISSING_HEADER} before the cells"),
+            ));
+        }
+        let header = parse_header(body, number, column)?;
+        if let Some((rule, grid)) = header.rule {
+            meta.rule = Some(rule);
+            meta.grid = grid;
+        }
+        break sized_board(
+            header.width,
+            header.height,
+            max_cells,
+            (number, header.width_column),
+        )?;
+    };
+    let mut cells = Cells::new(board);
+    for (number, line) in lines {
+        let body = line.trim_start();
+        if body.starts_with('#') {
+            let column = line[..line.len() - body.len()].chars().count() + 1;
+            meta.hash_line(body, number, column)?;
+        } else if cells.read_line(line, number)? {
+            break;
+        }
+    }
+    Ok(Pattern {
+        board: cells.finish()?,
+        rule: meta.rule,
+        grid: meta.grid,
+        name: meta.name,
+        comments: meta.comments,
+    })
+}
+
+/// What the `#` lines and the header say about the pattern.
+#[derive(Default)]
+struct Meta {
+    name: Option<String>,
+    comments: Vec<String>,
+    rule: Option<Rule>,
+    grid: Option<Grid>,
+}
+
+impl Meta {
+    /// Takes in one `#` line; `body` starts with the `#`, found at `column`.
+    fn hash_line(&mut self, body: &str, line: usize, column: usize) -> Result<()> {
+        let mut rest = body[1..].chars();
+        let kind = rest.next();
+        let text = rest.as_str();
+        match kind {
+            Some('N') => {
+                let name = one_line(text);
+                if self.name.is_none() && !name.is_empty() {
+                    self.name = Some(name);
+                }
+            }
+            // `#CXRLE Pos=… Gen=…` is Golly's machine-readable metadata, not a comment.
+            Some('C') if text.starts_with("XRLE") => {}
+            Some('C' | 'c') => self.comments.push(one_line(text)),
+            Some('O') => self.comments.push(format!("Author: {}", one_line(text))),
+            Some('r') => {
+                let value = text.trim_start();
+                let offset = text.len() - value.len();
+                // Golly takes the rule up to the first blank.
+                let value = value.split_whitespace().next().unwrap_or("");
+                let value_column = column + 2 + text[..offset].chars().count();
+                let (rule, grid) = parse_rule_with_grid(value)
+                    .map_err(|e| parse_error(line, value_column, e.to_string()))?;
+                self.rule = Some(rule);
+                self.grid = grid;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Writes `board` as RLE: an optional `#N` line, the header with the rule (and `grid`'s suffix),
+/// then runs in lines of at most 70 characters, trailing dead cells of each row left out, blank
+/// rows folded into the count of a `$`, and a final `!`. Reading it back gives the same board
+/// (and the same rule, grid and name, a name being reduced to one trimmed line); a `grid` with a
+/// zero dimension is written as given, but reads back as an error, like any infinite grid.
+pub fn write_rle(board: &Board, rule: Rule, grid: Option<Grid>, name: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(name) = name.map(one_line).filter(|n| !n.is_empty()) {
+        out.push_str(&format!("#N {name}\n"));
+    }
+    let suffix = grid.map(|g| g.to_string()).unwrap_or_default();
+    out.push_str(&format!(
+        "x = {}, y = {}, rule = {rule}{suffix}\n",
+        board.width(),
+        board.height()
+    ));
+    let mut runs = Runs { out, line_len: 0 };
+    let (mut row, mut column) = (0, 0);
+    let mut cells = board.live_cells().peekable();
+    while let Some((start, y)) = cells.next() {
+        if y > row {
+            runs.push(y - row, '$');
+            (row, column) = (y, 0);
+        }
+        runs.push(start - column, 'b');
+        let mut end = start + 1;
+        while cells.next_if(|&(x, yy)| yy == y && x == end).is_some() {
+            end += 1;
+        }
+        runs.push(end - start, 'o');
+        column = end;
+    }
+    runs.push(1, '!');
+    let mut out = runs.out;
+    out.push('\n');
+    out
+}
+
+/// Appends run tokens, breaking lines between tokens to stay within [`MAX_LINE`].
+struct Runs {
+    out: String,
+    line_len: usize,
+}
+
+impl Runs {
+    fn push(&mut self, count: usize, tag: char) {
+        let token = match count {
+            0 => return,
+            1 => tag.to_string(),
+            n => format!("{n}{tag}"),
+        };
+        if self.line_len > 0 && self.line_len + token.len() > MAX_LINE {
+            self.out.push('\n');
+            self.line_len = 0;
+        }
+        self.out.push_str(&token);
+        self.line_len += token.len();
+    }
+}

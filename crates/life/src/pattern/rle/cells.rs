@@ -1,0 +1,148 @@
+//! The RLE cell runs: counts and tags, filling a board of the declared size.
+
+use crate::pattern::parse_error;
+use crate::{Board, Result};
+
+/// A count being read, and where it started (errors about a run point at its count).
+#[derive(Clone, Copy)]
+struct Run {
+    count: u64,
+    line: usize,
+    column: usize,
+}
+
+/// The cell-reading state: the board being filled and the cursor on it. The cursor saturates
+/// instead of overflowing, since dead runs and row ends may point anywhere harmlessly.
+pub(super) struct Cells {
+    board: Board,
+    x: u64,
+    y: u64,
+    run: Option<Run>,
+}
+
+impl Cells {
+    /// Starts filling `board` at its top-left cell.
+    pub(super) fn new(board: Board) -> Cells {
+        Cells {
+            board,
+            x: 0,
+            y: 0,
+            run: None,
+        }
+    }
+
+    /// The filled board, once the cells are over; a count left waiting for its tag is an error.
+    pub(super) fn finish(self) -> Result<Board> {
+        match self.run {
+            Some(run) => Err(parse_error(
+                run.line,
+                run.column,
+                "run count is not followed by b, o or $",
+            )),
+            None => Ok(self.board),
+        }
+    }
+
+    /// Reads one line of runs; `Ok(true)` once the closing `!` is met.
+    pub(super) fn read_line(&mut self, line: &str, number: usize) -> Result<bool> {
+        let mut chars = line.chars().enumerate().peekable();
+        while let Some((i, c)) = chars.next() {
+            let column = i + 1;
+            match c {
+                '0'..='9' => {
+                    let run = self.run.get_or_insert(Run {
+                        count: 0,
+                        line: number,
+                        column,
+                    });
+                    run.count = run
+                        .count
+                        .checked_mul(10)
+                        .and_then(|n| n.checked_add(u64::from(c) - u64::from('0')))
+                        .ok_or_else(|| {
+                            parse_error(run.line, run.column, "run count is too large")
+                        })?;
+                }
+                c if c.is_whitespace() => {}
+                'b' | '.' => {
+                    let (n, _) = self.take_count(number, column)?;
+                    self.x = self.x.saturating_add(n);
+                }
+                '$' => {
+                    let (n, _) = self.take_count(number, column)?;
+                    self.y = self.y.saturating_add(n);
+                    self.x = 0;
+                }
+                '!' => {
+                    if let Some(run) = self.run {
+                        return Err(parse_error(
+                            run.line,
+                            run.column,
+                            "run count is followed by '!', not b, o or $",
+                        ));
+                    }
+                    return Ok(true);
+                }
+                c if c.is_ascii_alphabetic() => {
+                    // Golly's states past 24 take two letters, `p`..`y` then `A`..`X`: one cell.
+                    if ('p'..='y').contains(&c)
+                        && chars.peek().is_some_and(|&(_, d)| ('A'..='X').contains(&d))
+                    {
+                        chars.next();
+                    }
+                    let (n, start) = self.take_count(number, column)?;
+                    self.live(n, start)?;
+                }
+                c => {
+                    return Err(parse_error(
+                        number,
+                        column,
+                        format!("unexpected character {c:?} in RLE cells"),
+                    ))
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The pending count (1 if none) and where its run started.
+    fn take_count(&mut self, line: usize, column: usize) -> Result<(u64, (usize, usize))> {
+        match self.run.take() {
+            None => Ok((1, (line, column))),
+            Some(run) if run.count == 0 => Err(parse_error(
+                run.line,
+                run.column,
+                "run count must be at least 1",
+            )),
+            Some(run) => Ok((run.count, (run.line, run.column))),
+        }
+    }
+
+    /// Sets `n` live cells at the cursor, refusing any outside the declared size.
+    fn live(&mut self, n: u64, (line, column): (usize, usize)) -> Result<()> {
+        let (width, height) = (self.board.width() as u64, self.board.height() as u64);
+        if self.y >= height {
+            let row = self.y.saturating_add(1);
+            return Err(parse_error(
+                line,
+                column,
+                format!("live cells in row {row} are beyond the declared height y = {height}"),
+            ));
+        }
+        let end = self.x.saturating_add(n);
+        if end > width {
+            return Err(parse_error(
+                line,
+                column,
+                format!("live cells up to column {end} are beyond the declared width x = {width}"),
+            ));
+        }
+        // Both bounds are within the board, hence within usize.
+        let y = self.y as usize;
+        for x in self.x as usize..end as usize {
+            self.board.set(x, y, true);
+        }
+        self.x = end;
+        Ok(())
+    }
+}

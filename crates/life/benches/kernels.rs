@@ -1,4 +1,5 @@
 //! Kernel throughput: `cargo bench -p colony-life --bench kernels`.
+#![allow(missing_docs)] // criterion_group! generates undocumented items
 
 use colony_life::kernel::{Bitwise, Kernel, Reference, Simd};
 use colony_life::{soup, Board, Game, Rule, Topology};

@@ -1,6 +1,6 @@
 //! `GameActor`: one game, one mailbox, one message at a time.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use colony_life::Game;
@@ -33,6 +33,38 @@ pub struct GameArgs {
     pub id: GameId,
     /// How to build it.
     pub spec: GameSpec,
+    /// Counters shared with the handles and the dashboard.
+    pub stats: Arc<ActorStats>,
+}
+
+/// Live counters of one actor, readable without messaging it (so a busy actor can be observed).
+#[derive(Debug, Default)]
+pub struct ActorStats {
+    /// Messages sent to it through handles.
+    pub sent: AtomicU64,
+    /// Messages it has finished handling.
+    pub handled: AtomicU64,
+    /// Its current generation.
+    pub generation: AtomicU64,
+    /// Its current population.
+    pub population: AtomicU64,
+    /// Bytes its boards occupy (current state and history).
+    pub board_bytes: AtomicU64,
+}
+
+impl ActorStats {
+    /// Messages waiting in (or being handled from) the mailbox.
+    pub fn mailbox(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed).saturating_sub(self.handled.load(Ordering::Relaxed))
+    }
+
+    fn observe(&self, game: &Game) {
+        let board = game.current().board();
+        self.generation.store(game.generation(), Ordering::Relaxed);
+        self.population.store(board.population(), Ordering::Relaxed);
+        let bytes = (board.words().len() * 8 * game.history().len()) as u64;
+        self.board_bytes.store(bytes, Ordering::Relaxed);
+    }
 }
 
 /// A game actor's state: the game itself and a few counters.
@@ -42,6 +74,7 @@ pub struct GameState {
     /// `None` only while a worker is stepping it.
     game: Option<Game>,
     messages: u64,
+    stats: Arc<ActorStats>,
     _live: Live,
 }
 
@@ -103,6 +136,7 @@ impl Actor for GameActor {
 
     async fn pre_start(&self, _myself: ActorRef<GameMsg>, args: GameArgs) -> Result<GameState, ActorProcessingErr> {
         let game = args.spec.build()?;
+        args.stats.observe(&game);
         self.live.fetch_add(1, Ordering::Relaxed);
         Ok(GameState {
             _live: Live(self.live.clone()),
@@ -110,11 +144,20 @@ impl Actor for GameActor {
             seed: args.spec.seed(),
             game: Some(game),
             messages: 0,
+            stats: args.stats,
         })
     }
 
     async fn handle(&self, _myself: ActorRef<GameMsg>, msg: GameMsg, state: &mut GameState) -> Result<(), ActorProcessingErr> {
         state.messages += 1;
+        let result = self.dispatch(msg, state).await;
+        state.stats.handled.fetch_add(1, Ordering::Relaxed);
+        result
+    }
+}
+
+impl GameActor {
+    async fn dispatch(&self, msg: GameMsg, state: &mut GameState) -> Result<(), ActorProcessingErr> {
         match msg {
             GameMsg::Step {
                 generations,
@@ -171,15 +214,14 @@ impl Actor for GameActor {
         }
         Ok(())
     }
-}
 
-impl GameActor {
     async fn step(&self, state: &mut GameState, generations: u64, detail: Detail) -> Result<StepReply, ActorProcessingErr> {
         let id = state.id;
         let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
         let work = game.current().board().cell_count().saturating_mul(generations);
         if work <= INLINE_CELL_UPDATES {
             let reply = step_game(&mut game, id, generations, detail);
+            state.stats.observe(&game);
             state.game = Some(game);
             return Ok(reply);
         }
@@ -191,6 +233,7 @@ impl GameActor {
             })
             .await
             .map_err(|panic| format!("{id} panicked while stepping: {panic}"))?;
+        state.stats.observe(&game);
         state.game = Some(game);
         Ok(reply)
     }

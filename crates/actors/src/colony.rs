@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 use serde::Serialize;
 use tokio::sync::oneshot;
 
-use crate::actor::{GameActor, GameArgs};
+use crate::actor::{ActorStats, GameActor, GameArgs};
 use crate::compute::Compute;
 use crate::message::GameMsg;
 use crate::pending::Pending;
@@ -41,8 +41,38 @@ struct Shared {
     live: Arc<AtomicUsize>,
     updates: Updates,
     supervisor: ActorRef<()>,
-    /// Which game each running actor holds, so supervision events name games.
-    games: Arc<Mutex<HashMap<ActorId, GameId>>>,
+    /// Every running actor: which game it holds (so supervision events name games), its counters
+    /// and a weak reference to its handle (the registry must not keep actors alive).
+    games: Registry,
+}
+
+type Registry = Arc<Mutex<HashMap<ActorId, Entry>>>;
+
+struct Entry {
+    game: GameId,
+    stats: Arc<ActorStats>,
+    handle: Weak<HandleInner>,
+}
+
+/// One row of the actors table: what the dashboard shows per actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActorRow {
+    /// ractor's actor id.
+    pub actor: String,
+    /// The game it owns.
+    pub game: GameId,
+    /// Whether it is running.
+    pub alive: bool,
+    /// Messages queued or in progress.
+    pub mailbox: u64,
+    /// Messages handled so far.
+    pub handled: u64,
+    /// Current generation.
+    pub generation: u64,
+    /// Current population.
+    pub population: u64,
+    /// Bytes of boards held (current state and history).
+    pub board_bytes: u64,
 }
 
 impl Drop for Shared {
@@ -116,18 +146,54 @@ impl Colony {
     /// Starts a game actor (Ray's `Game.remote(...)`). The actor lives while a handle to it exists.
     pub async fn spawn(&self, id: GameId, spec: GameSpec) -> Result<GameHandle, ColonyError> {
         let actor = GameActor::new(self.shared.compute.clone(), self.shared.live.clone());
-        let (actor, _) = Actor::spawn_linked(None, actor, GameArgs { id, spec }, self.shared.supervisor.get_cell())
+        let stats = Arc::new(ActorStats::default());
+        let args = GameArgs {
+            id,
+            spec,
+            stats: stats.clone(),
+        };
+        let (actor, _) = Actor::spawn_linked(None, actor, args, self.shared.supervisor.get_cell())
             .await
             .map_err(|e| ColonyError::Spawn {
                 game: id,
                 reason: e.to_string(),
             })?;
+        let inner = Arc::new(HandleInner {
+            id,
+            actor,
+            stats: stats.clone(),
+        });
         if let Ok(mut games) = self.shared.games.lock() {
-            games.insert(actor.get_id(), id);
+            let entry = Entry {
+                game: id,
+                stats,
+                handle: Arc::downgrade(&inner),
+            };
+            games.insert(inner.actor.get_id(), entry);
         }
-        Ok(GameHandle {
-            inner: Arc::new(HandleInner { id, actor }),
-        })
+        Ok(GameHandle { inner })
+    }
+
+    /// Every running game actor with its live counters, ordered by game.
+    pub fn actors(&self) -> Vec<ActorRow> {
+        let Ok(games) = self.shared.games.lock() else {
+            return Vec::new();
+        };
+        let mut rows: Vec<ActorRow> = games
+            .iter()
+            .map(|(id, e)| ActorRow {
+                actor: id.to_string(),
+                game: e.game,
+                alive: e.handle.upgrade().is_some_and(|h| GameHandle { inner: h }.is_alive()),
+                mailbox: e.stats.mailbox(),
+                handled: e.stats.handled.load(Ordering::Relaxed),
+                generation: e.stats.generation.load(Ordering::Relaxed),
+                population: e.stats.population.load(Ordering::Relaxed),
+                board_bytes: e.stats.board_bytes.load(Ordering::Relaxed),
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.game, &a.actor).cmp(&(b.game, &b.actor)));
+        rows
     }
 
     /// Stops a game's actor at once (Ray's `ray.kill`); pending calls to it fail.
@@ -146,6 +212,7 @@ pub struct GameHandle {
 struct HandleInner {
     id: GameId,
     actor: ActorRef<GameMsg>,
+    stats: Arc<ActorStats>,
 }
 
 impl Drop for HandleInner {
@@ -173,9 +240,22 @@ impl GameHandle {
         )
     }
 
+    /// The actor's live counters.
+    pub fn stats(&self) -> &ActorStats {
+        &self.inner.stats
+    }
+
+    fn send(&self, msg: GameMsg) -> Result<(), ColonyError> {
+        self.inner.stats.sent.fetch_add(1, Ordering::Relaxed);
+        self.inner.actor.send_message(msg).map_err(|_| {
+            self.inner.stats.sent.fetch_sub(1, Ordering::Relaxed);
+            ColonyError::ActorGone(self.id())
+        })
+    }
+
     fn call<T>(&self, make: impl FnOnce(ractor::RpcReplyPort<T>) -> GameMsg) -> Pending<T> {
         let (tx, rx) = oneshot::channel();
-        match self.inner.actor.send_message(make(tx.into())) {
+        match self.send(make(tx.into())) {
             Ok(()) => Pending::new(self.id(), rx),
             Err(_) => Pending::failed(self.id()),
         }
@@ -192,10 +272,7 @@ impl GameHandle {
 
     /// Tells the game to advance without replying (one-way).
     pub fn advance(&self, generations: u64) -> Result<(), ColonyError> {
-        self.inner
-            .actor
-            .send_message(GameMsg::Advance { generations })
-            .map_err(|_| ColonyError::ActorGone(self.id()))
+        self.send(GameMsg::Advance { generations })
     }
 
     /// The current generation.
@@ -215,10 +292,7 @@ impl GameHandle {
 
     /// Makes the actor fail (panic or error), for supervision drills.
     pub fn inject_fault(&self, panic: bool) -> Result<(), ColonyError> {
-        self.inner
-            .actor
-            .send_message(GameMsg::Fault { panic })
-            .map_err(|_| ColonyError::ActorGone(self.id()))
+        self.send(GameMsg::Fault { panic })
     }
 
     /// Stops the actor at once, dropping queued messages.
@@ -235,12 +309,12 @@ impl GameHandle {
 /// Parent of every game actor: reports failures and stops as updates and logs.
 struct Supervisor {
     updates: Updates,
-    games: Arc<Mutex<HashMap<ActorId, GameId>>>,
+    games: Registry,
 }
 
 impl Supervisor {
     fn forget(&self, cell: &ActorCell) -> Option<GameId> {
-        self.games.lock().ok().and_then(|mut g| g.remove(&cell.get_id()))
+        self.games.lock().ok().and_then(|mut g| g.remove(&cell.get_id())).map(|e| e.game)
     }
 }
 

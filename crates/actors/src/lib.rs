@@ -43,8 +43,8 @@ pub mod trial;
 mod update;
 mod wire;
 
-pub use actor::{step_game, GameActor, GameArgs, GameState};
-pub use colony::{Colony, ColonyConfig, GameHandle, Resources};
+pub use actor::{step_game, ActorStats, GameActor, GameArgs, GameState};
+pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Resources};
 pub use compute::Compute;
 pub use error::ColonyError;
 pub use message::GameMsg;

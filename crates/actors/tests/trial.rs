@@ -75,3 +75,35 @@ fn bad_trials_are_refused() {
         assert!(run_sequential(&spec, &updates).is_err(), "{spec:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trial_can_be_paused_resumed_and_lose_a_killed_game() {
+    use colony_actors::trial::{run_actors_controlled, TrialControl};
+    use colony_actors::GameId;
+    let colony = Colony::init(ColonyConfig::default()).await.expect("colony");
+    let spec = TrialSpec {
+        games: 3,
+        width: 32,
+        height: 32,
+        steps: 40,
+        batch_size: 1,
+        pause: Duration::from_millis(2),
+        ..TrialSpec::default()
+    };
+    let control = TrialControl::new();
+    control.pause();
+    let run = {
+        let (colony, spec, control) = (colony.clone(), spec.clone(), control.clone());
+        tokio::spawn(async move { run_actors_controlled(&colony, &spec, &control).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!run.is_finished(), "paused before the first batch");
+    assert!(colony.actors().iter().all(|a| a.generation == 0), "no game advanced while paused");
+    assert!(control.kill(GameId(1)));
+    assert!(!control.kill(GameId(9)), "no such game");
+    control.resume();
+    let report = run.await.expect("join").expect("trial");
+    assert_eq!(report.results[1].outcome, "killed");
+    assert_eq!(report.results[0].generation, 40);
+    assert_eq!(report.results[2].generation, 40);
+}

@@ -1,0 +1,303 @@
+//! A connection to a checkpoint database, and everything that writes to it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::columns::{outcome_to_parts, to_sql_count, u64_bits};
+use crate::{blob, schema, GameRecord, Result, Snapshot, StoreError, StoreOptions, Timestamp, TrialId};
+
+/// One connection to a Colony checkpoint database (an SQLite file in WAL mode).
+///
+/// Every method that writes runs in one `BEGIN IMMEDIATE` transaction, so it either happens
+/// entirely or not at all, whatever crashes when. Several processes may use the same file; a
+/// writer waits up to [`StoreOptions::busy_timeout`] for another's lock. A `Store` is `Send` but
+/// not `Sync`: give it to one thread (see [`CheckpointWriter`](crate::CheckpointWriter)).
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
+    pub(crate) options: StoreOptions,
+}
+
+/// A snapshot turned into column values, before any lock is taken.
+struct Encoded<'a> {
+    snapshot: &'a Snapshot,
+    generation: i64,
+    population: i64,
+    outcome: &'static str,
+    period: Option<i64>,
+    checksum: i64,
+    board: Vec<u8>,
+}
+
+impl<'a> Encoded<'a> {
+    fn new(snapshot: &'a Snapshot) -> Result<Encoded<'a>> {
+        let board = blob::encode(&snapshot.board);
+        let (outcome, period) = outcome_to_parts(snapshot.outcome);
+        Ok(Encoded {
+            snapshot,
+            generation: to_sql_count(snapshot.generation, "generation")?,
+            population: to_sql_count(snapshot.population(), "population")?,
+            outcome,
+            period: period.map(u64_bits),
+            checksum: u64_bits(blob::checksum(&board, snapshot.generation)),
+            board,
+        })
+    }
+}
+
+impl Store {
+    /// Opens the checkpoint database at `path` for writing, creating it if it does not exist (or
+    /// is an empty file). An existing file must be a Colony database; it is verified and new
+    /// trials are added beside the old ones. A file of any other kind is never overwritten.
+    pub fn create(path: impl AsRef<Path>) -> Result<Store> {
+        Store::create_with(path, StoreOptions::default())
+    }
+
+    /// [`Store::create`] with options.
+    pub fn create_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
+        Store::connect(path.as_ref(), options, true)
+    }
+
+    /// Opens an existing checkpoint database (for `colony resume` and `colony checkpoints`),
+    /// verifying it with `PRAGMA quick_check`. A missing, empty, foreign, newer or damaged file is
+    /// an error.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, StoreOptions::default())
+    }
+
+    /// [`Store::open`] with options.
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
+        Store::connect(path.as_ref(), options, false)
+    }
+
+    fn connect(path: &Path, options: StoreOptions, create: bool) -> Result<Store> {
+        let has_content = schema::probe_file(path, create)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| StoreError::sqlite(path, options.busy_timeout, e))?;
+        conn.busy_timeout(options.busy_timeout)
+            .map_err(|e| StoreError::sqlite(path, options.busy_timeout, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            options,
+        };
+        schema::prepare(&mut store, has_content, create)?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The options this connection was opened with.
+    pub fn options(&self) -> &StoreOptions {
+        &self.options
+    }
+
+    /// Closes the connection, reporting any failure (dropping a `Store` closes it silently).
+    /// The last connection to close folds the WAL back into the main file.
+    pub fn close(self) -> Result<()> {
+        let (path, busy) = (self.path, self.options.busy_timeout);
+        self.conn.close().map_err(|(_, e)| StoreError::sqlite(&path, busy, e))
+    }
+
+    /// Classifies an SQLite error on this database.
+    pub(crate) fn sql_error(&self, error: rusqlite::Error) -> StoreError {
+        StoreError::sqlite(&self.path, self.options.busy_timeout, error)
+    }
+
+    /// Records a new trial: its spec (opaque JSON owned by the caller), the generation every game
+    /// is to reach, its games, and each game's initial snapshot (exactly one per game, usually at
+    /// generation 0). Returns the new trial's id.
+    pub fn create_trial(
+        &mut self,
+        spec_json: &str,
+        target_generation: u64,
+        games: &[GameRecord],
+        initial: &[Snapshot],
+    ) -> Result<TrialId> {
+        validate_trial(games, initial)?;
+        let target = to_sql_count(target_generation, "target generation")?;
+        let encoded = initial.iter().map(Encoded::new).collect::<Result<Vec<_>>>()?;
+        let now = Timestamp::now().unix_millis();
+        let (path, busy) = (&self.path, self.options.busy_timeout);
+        let fail = |e| StoreError::sqlite(path, busy, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        tx.execute(
+            "INSERT INTO trial (spec_json, target_generation, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            params![spec_json, target, now],
+        )
+        .map_err(fail)?;
+        let trial = TrialId::new(tx.last_insert_rowid());
+        for record in games {
+            tx.execute(
+                "INSERT INTO game (trial, game, seed, rule, topology, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    trial.get(),
+                    record.game,
+                    record.seed.map(u64_bits),
+                    record.rule.to_string(),
+                    record.topology.to_string(),
+                    to_sql_count(record.width as u64, "width")?,
+                    to_sql_count(record.height as u64, "height")?,
+                ],
+            )
+            .map_err(fail)?;
+        }
+        for snapshot in &encoded {
+            put(&tx, trial, snapshot, now).map_err(fail)?;
+        }
+        tx.commit().map_err(fail)?;
+        Ok(trial)
+    }
+
+    /// Replaces the latest snapshot of each given game of `trial`, all in one transaction: after a
+    /// crash either every snapshot of the batch is stored or none is. Only the latest snapshot of a
+    /// game is kept. An unknown trial or game, or a board whose size differs from the game's,
+    /// fails the whole batch.
+    pub fn save(&mut self, trial: TrialId, snapshots: &[Snapshot]) -> Result<()> {
+        if snapshots.is_empty() {
+            return Ok(());
+        }
+        let encoded = snapshots.iter().map(Encoded::new).collect::<Result<Vec<_>>>()?;
+        let now = Timestamp::now().unix_millis();
+        let (path, busy) = (&self.path, self.options.busy_timeout);
+        let fail = |e| StoreError::sqlite(path, busy, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let touched = tx
+            .execute(
+                "UPDATE trial SET updated_at = ?2 WHERE id = ?1",
+                params![trial.get(), now],
+            )
+            .map_err(fail)?;
+        if touched == 0 {
+            return Err(StoreError::UnknownTrial {
+                path: path.clone(),
+                trial,
+            });
+        }
+        for snapshot in &encoded {
+            check_size(&tx, fail, path, trial, snapshot.snapshot)?;
+            put(&tx, trial, snapshot, now).map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
+    }
+
+    /// Records that `trial` has finished (every game reached its target or settled).
+    pub fn mark_finished(&mut self, trial: TrialId) -> Result<()> {
+        let now = Timestamp::now().unix_millis();
+        let touched = self
+            .conn
+            .execute(
+                "UPDATE trial SET finished_at = ?2 WHERE id = ?1",
+                params![trial.get(), now],
+            )
+            .map_err(|e| self.sql_error(e))?;
+        if touched == 0 {
+            return Err(StoreError::UnknownTrial {
+                path: self.path.clone(),
+                trial,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Every game once, every game with exactly one initial snapshot of its size.
+fn validate_trial(games: &[GameRecord], initial: &[Snapshot]) -> Result<()> {
+    let mut numbers = BTreeSet::new();
+    for record in games {
+        if !numbers.insert(record.game) {
+            return Err(StoreError::Invalid(format!("game {} appears twice", record.game)));
+        }
+        let mut matching = initial.iter().filter(|s| s.game == record.game);
+        let (Some(snapshot), None) = (matching.next(), matching.next()) else {
+            return Err(StoreError::Invalid(format!(
+                "game {} needs exactly one initial snapshot",
+                record.game
+            )));
+        };
+        let size = (snapshot.board.width(), snapshot.board.height());
+        if size != (record.width, record.height) {
+            return Err(StoreError::Invalid(format!(
+                "game {} is {}x{} but its initial board is {}x{}",
+                record.game, record.width, record.height, size.0, size.1
+            )));
+        }
+    }
+    if let Some(stray) = initial.iter().find(|s| !numbers.contains(&s.game)) {
+        return Err(StoreError::Invalid(format!(
+            "initial snapshot of unknown game {}",
+            stray.game
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that the game exists and has the snapshot's size.
+fn check_size(
+    tx: &Transaction<'_>,
+    fail: impl Fn(rusqlite::Error) -> StoreError,
+    path: &Path,
+    trial: TrialId,
+    snapshot: &Snapshot,
+) -> Result<()> {
+    let mut statement = tx
+        .prepare_cached("SELECT width, height FROM game WHERE trial = ?1 AND game = ?2")
+        .map_err(&fail)?;
+    let size: Option<(i64, i64)> = statement
+        .query_row(params![trial.get(), snapshot.game], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(&fail)?;
+    let game = snapshot.game;
+    let Some((width, height)) = size else {
+        return Err(StoreError::UnknownGame {
+            path: path.to_path_buf(),
+            trial,
+            game,
+        });
+    };
+    let board = (snapshot.board.width() as i64, snapshot.board.height() as i64);
+    if board != (width, height) {
+        return Err(StoreError::Invalid(format!(
+            "game {game} of trial {trial} is {width}x{height} but the snapshot's board is {}x{}",
+            board.0, board.1
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts or replaces one game's checkpoint row.
+fn put(tx: &Transaction<'_>, trial: TrialId, e: &Encoded<'_>, now: i64) -> rusqlite::Result<()> {
+    let mut statement = tx.prepare_cached(
+        "INSERT INTO checkpoint (trial, game, generation, population, outcome, period, checksum, saved_at, board)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (trial, game) DO UPDATE SET
+             generation = excluded.generation, population = excluded.population,
+             outcome = excluded.outcome, period = excluded.period, checksum = excluded.checksum,
+             saved_at = excluded.saved_at, board = excluded.board",
+    )?;
+    statement.execute(params![
+        trial.get(),
+        e.snapshot.game,
+        e.generation,
+        e.population,
+        e.outcome,
+        e.period,
+        e.checksum,
+        now,
+        e.board,
+    ])?;
+    Ok(())
+}

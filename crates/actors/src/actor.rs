@@ -10,9 +10,10 @@ use crate::compute::Compute;
 use crate::message::GameMsg;
 use crate::wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, StepReply, Summary};
 
-/// Work below this many cell updates runs in the actor's own task: messaging a worker would cost
-/// more than the step (a 16×16 board steps in well under a microsecond).
-const INLINE_CELL_UPDATES: u64 = 1 << 16;
+/// Work up to this many cell updates (about 0.1 ms) runs in the actor's own task: handing it to a
+/// worker would cost several thread wake-ups, more than the step itself. Larger work goes to the
+/// compute pool so the async runtime is never blocked for long.
+const INLINE_CELL_UPDATES: u64 = 1 << 22;
 
 /// The behaviour of a game actor. State lives in [`GameState`], built in `pre_start`.
 pub struct GameActor {

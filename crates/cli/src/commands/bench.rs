@@ -82,6 +82,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
 }
 
 fn engine(args: EngineArgs) -> Result<()> {
+    anyhow::ensure!(args.repeat >= 1, "--repeat must be at least 1");
+    anyhow::ensure!(args.steps >= 1, "--steps must be at least 1");
     let board = soup(args.size, args.size, args.seed, 0.5)?;
     let mut kernel: Box<dyn Kernel> = match args.kernel {
         KernelArg::Auto => Box::new(Bitwise::new(Simd::Auto)),

@@ -141,11 +141,16 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
     };
     let pattern = input::load_pattern(spec)?;
     let rule = explicit_rule.or(pattern.rule).unwrap_or_default();
-    // A pattern's own grid (Golly's :T/:P suffix) gives the board unless size flags say otherwise.
-    let (width, height, grid_topology) = match (&pattern.grid, explicit_size) {
-        (Some(grid), false) => (grid.width, grid.height, Some(grid.topology)),
-        _ => (width, height, None),
+    if args.seed.is_some() || args.density != 0.5 {
+        bail!("--seed and --density describe random soups; they cannot be combined with --pattern");
+    }
+    // A pattern's own grid (Golly's :T/:P suffix) gives the board unless size flags say otherwise;
+    // its topology holds unless --topology says otherwise.
+    let (width, height) = match (&pattern.grid, explicit_size) {
+        (Some(grid), false) => (grid.width, grid.height),
+        _ => (width, height),
     };
+    let grid_topology = pattern.grid.map(|g| g.topology);
     let topology = args.topology.map(Into::into).or(grid_topology).unwrap_or(Topology::Torus);
     let mut board = Board::new(width, height)?;
     let (x, y) = args.at.unwrap_or((
@@ -227,7 +232,7 @@ pub fn run(args: PlayArgs) -> Result<()> {
     let wall = started.elapsed();
     let current = game.current().clone();
     if args.print == PrintMode::Last {
-        print_state(&mut out, &current)?;
+        writeln!(out, "state #{}:\n{}", current.generation(), current)?;
     }
     if let (Some(path), Some(format)) = (&args.out, out_format) {
         let text = match format {
@@ -248,7 +253,7 @@ pub fn run(args: PlayArgs) -> Result<()> {
     let seed = setup.seed.map(|s| format!(", seed {s}")).unwrap_or_default();
     writeln!(
         out,
-        "generation {}, population {}, outcome {}, {:.3} s, {} cell updates/s ({}x{} {} {}{seed})",
+        "generation {}, population {}, outcome {}, {:.6} s, {} cell updates/s ({}x{} {} {}{seed})",
         current.generation(),
         current.population(),
         game.outcome(),

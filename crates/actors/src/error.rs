@@ -25,6 +25,9 @@ pub enum ColonyError {
     /// The trial's parameters are invalid.
     #[error("invalid trial: {0}")]
     Trial(String),
+    /// Checkpoints could not be written or read.
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
     /// The runtime could not start.
     #[error("runtime: {0}")]
     Runtime(String),

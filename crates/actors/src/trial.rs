@@ -1,15 +1,18 @@
 //! Trials: the tutorial's `do_trial` (sequential) and `do_ray_trial` (actors), timed.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+mod control;
+mod runner;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+pub use control::TrialControl;
+pub use runner::{record_trial, run_actors, run_actors_controlled, run_actors_with, Checkpointing, RunOptions, Supervision};
 
 use colony_life::{Board, Outcome, Rule, Topology};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::step_game;
-use crate::pending::wait;
 use crate::update::{GameUpdate, Updates};
 use crate::wire::{Detail, GameId, GameSpec, Start, StepReply};
 use crate::{Colony, ColonyError, GameHandle};
@@ -98,6 +101,7 @@ impl TrialSpec {
             Some(board) => Start::Board {
                 board: board.clone(),
                 generation: 0,
+                outcome: Outcome::Running,
             },
             None => Start::Soup {
                 seed: self.seed_of(i),
@@ -158,6 +162,16 @@ pub struct GameResult {
     /// Why the game's actor failed, if it did.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// Times the game's actor was restarted by the supervisor.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub restarts: u32,
+    /// xxh3 fingerprint of the final board (hex), to compare runs without comparing boards.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fingerprint: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One timed run of a trial.
@@ -212,7 +226,7 @@ impl TrialReport {
 }
 
 /// Per-game results as they come in, indexed by game (no searching).
-struct Tally {
+pub(crate) struct Tally {
     results: Vec<GameResult>,
     boards: Vec<Option<Arc<Board>>>,
 }
@@ -229,6 +243,8 @@ impl Tally {
                     outcome: Outcome::Running.label().to_string(),
                     period: None,
                     error: None,
+                    restarts: 0,
+                    fingerprint: None,
                 })
                 .collect(),
             boards: vec![None; spec.games],
@@ -245,7 +261,8 @@ impl Tally {
         result.outcome = summary.outcome.label().to_string();
         result.period = summary.outcome.period();
         let board = reply.boards.last().cloned();
-        if board.is_some() {
+        if let Some(b) = &board {
+            result.fingerprint = Some(format!("{:016x}", b.fingerprint()));
             self.boards[i] = board.clone();
         }
         updates.publish(GameUpdate::Generation {
@@ -303,155 +320,6 @@ pub fn run_sequential(spec: &TrialSpec, updates: &Updates) -> Result<TrialReport
         }
     }
     Ok(tally.report(Mode::Sequential, spec, started, cpu0, 1))
-}
-
-/// Steers a running actor trial from outside (the dashboard): pause, resume, kill one game,
-/// cancel. Cheap to clone.
-#[derive(Clone)]
-pub struct TrialControl {
-    inner: Arc<ControlInner>,
-}
-
-struct ControlInner {
-    paused: tokio::sync::watch::Sender<bool>,
-    cancelled: AtomicBool,
-    handles: Mutex<HashMap<GameId, GameHandle>>,
-    killed: Mutex<HashSet<GameId>>,
-}
-
-impl Default for TrialControl {
-    fn default() -> Self {
-        TrialControl {
-            inner: Arc::new(ControlInner {
-                paused: tokio::sync::watch::channel(false).0,
-                cancelled: AtomicBool::new(false),
-                handles: Mutex::new(HashMap::new()),
-                killed: Mutex::new(HashSet::new()),
-            }),
-        }
-    }
-}
-
-impl TrialControl {
-    /// A control for a trial not started yet.
-    pub fn new() -> TrialControl {
-        TrialControl::default()
-    }
-
-    /// Holds further batches (the one in flight finishes).
-    pub fn pause(&self) {
-        self.inner.paused.send_replace(true);
-    }
-
-    /// Lets batches run again.
-    pub fn resume(&self) {
-        self.inner.paused.send_replace(false);
-    }
-
-    /// Whether the trial is paused.
-    pub fn is_paused(&self) -> bool {
-        *self.inner.paused.borrow()
-    }
-
-    /// Ends the trial after the batch in flight.
-    pub fn cancel(&self) {
-        self.inner.cancelled.store(true, Ordering::Relaxed);
-        self.resume();
-    }
-
-    /// Whether the trial was cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::Relaxed)
-    }
-
-    /// Kills one game's actor; false when the trial has no such live game.
-    pub fn kill(&self, game: GameId) -> bool {
-        let handle = self.inner.handles.lock().ok().and_then(|mut h| h.remove(&game));
-        match handle {
-            Some(handle) => {
-                if let Ok(mut killed) = self.inner.killed.lock() {
-                    killed.insert(game);
-                }
-                handle.kill();
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn was_killed(&self, game: GameId) -> bool {
-        self.inner.killed.lock().is_ok_and(|k| k.contains(&game))
-    }
-
-    fn attach(&self, handles: &[GameHandle]) {
-        if let Ok(mut map) = self.inner.handles.lock() {
-            map.extend(handles.iter().map(|h| (h.id(), h.clone())));
-        }
-    }
-
-    fn detach(&self) {
-        if let Ok(mut map) = self.inner.handles.lock() {
-            map.clear();
-        }
-    }
-
-    async fn wait_while_paused(&self) {
-        let mut rx = self.inner.paused.subscribe();
-        // The sender lives in `self`, so this only ends when resumed.
-        let _ = rx.wait_for(|paused| !paused).await;
-    }
-}
-
-/// Runs one actor per game: each batch goes to every actor, and replies are handled in the order
-/// they complete (wait-for-any), as the tutorial's `run_ray_games` does. A failed game is reported
-/// and left out of later batches; the others go on.
-pub async fn run_actors(colony: &Colony, spec: &TrialSpec) -> Result<TrialReport, ColonyError> {
-    run_actors_controlled(colony, spec, &TrialControl::new()).await
-}
-
-/// [`run_actors`], steerable through `control`.
-pub async fn run_actors_controlled(colony: &Colony, spec: &TrialSpec, control: &TrialControl) -> Result<TrialReport, ColonyError> {
-    spec.validate()?;
-    let handles = spawn_games(colony, spec).await?;
-    control.attach(&handles);
-    let updates = colony.updates().clone();
-    let mut alive: Vec<Option<GameHandle>> = handles.into_iter().map(Some).collect();
-    let mut tally = Tally::new(spec);
-    let cpu0 = crate::machine::cpu_seconds();
-    let started = Instant::now();
-    for batch in batches(spec.steps, spec.batch_size) {
-        if !spec.pause.is_zero() {
-            tokio::time::sleep(spec.pause).await;
-        }
-        control.wait_while_paused().await;
-        if control.is_cancelled() {
-            break;
-        }
-        let mut pending: Vec<_> = alive.iter().flatten().map(|h| h.step(batch, Detail::Last)).collect();
-        while !pending.is_empty() {
-            let waited = wait(pending, 1, Some(Duration::from_secs(1))).await;
-            for (game, result) in waited.ready {
-                match result {
-                    Ok(reply) => tally.record(reply, &updates),
-                    Err(err) => {
-                        let killed = control.was_killed(game);
-                        if !killed {
-                            tracing::warn!(%game, %err, "game dropped from the trial");
-                        }
-                        tally.fail(game, &err, killed);
-                        alive[game.0 as usize] = None;
-                    }
-                }
-            }
-            pending = waited.pending;
-        }
-    }
-    control.detach();
-    let report = tally.report(Mode::Actors, spec, started, cpu0, colony.workers());
-    updates.publish(GameUpdate::TrialFinished {
-        seconds: report.seconds,
-    });
-    Ok(report)
 }
 
 /// Spawns one actor per game of `spec`.

@@ -31,6 +31,8 @@ pub enum Start {
         board: Arc<Board>,
         /// Its generation number.
         generation: u64,
+        /// What the game had settled into by then, if known.
+        outcome: Outcome,
     },
 }
 
@@ -74,9 +76,13 @@ impl GameSpec {
 
     /// Builds the game this spec describes.
     pub fn build(&self) -> Result<Game, LifeError> {
-        let (board, generation) = match &self.start {
-            Start::Soup { seed, density } => (soup(self.width, self.height, *seed, *density)?, 0),
-            Start::Board { board, generation } => {
+        let (board, generation, outcome) = match &self.start {
+            Start::Soup { seed, density } => (soup(self.width, self.height, *seed, *density)?, 0, Outcome::Running),
+            Start::Board {
+                board,
+                generation,
+                outcome,
+            } => {
                 if board.width() != self.width || board.height() != self.height {
                     return Err(LifeError::Corrupt(format!(
                         "spec says {}x{} but the board is {}x{}",
@@ -86,10 +92,12 @@ impl GameSpec {
                         board.height()
                     )));
                 }
-                (Board::clone(board), *generation)
+                (Board::clone(board), *generation, *outcome)
             }
         };
-        Game::resume(board, generation, self.rule, self.topology).with_history(self.history)
+        Ok(Game::resume(board, generation, self.rule, self.topology)
+            .with_history(self.history)?
+            .with_known_outcome(outcome))
     }
 }
 

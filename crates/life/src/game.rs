@@ -70,6 +70,15 @@ impl Game {
         self
     }
 
+    /// Carries over an outcome known from before (e.g. stored with a checkpoint): a board that has
+    /// settled stays settled, so its period need not be found again.
+    pub fn with_known_outcome(mut self, outcome: Outcome) -> Game {
+        if outcome.is_settled() && !self.outcome.is_settled() {
+            self.outcome = outcome;
+        }
+        self
+    }
+
     /// The rule.
     pub fn rule(&self) -> Rule {
         self.rule

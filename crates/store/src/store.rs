@@ -74,6 +74,13 @@ impl Store {
     }
 
     fn connect(path: &Path, options: StoreOptions, create: bool) -> Result<Store> {
+        if create && !path.exists() {
+            Store::create_atomically(path, &options)?;
+        }
+        Store::connect_here(path, options, create)
+    }
+
+    fn connect_here(path: &Path, options: StoreOptions, create: bool) -> Result<Store> {
         let has_content = schema::probe_file(path, create)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
@@ -87,6 +94,30 @@ impl Store {
         };
         schema::prepare(&mut store, has_content, create)?;
         Ok(store)
+    }
+
+    /// Builds a new database beside `path` and renames it into place, so that a crash during
+    /// creation never leaves a half-made file under the real name (`colony resume` would find an
+    /// SQLite file without Colony's tables).
+    fn create_atomically(path: &Path, options: &StoreOptions) -> Result<()> {
+        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(format!(".creating-{}", std::process::id()));
+        let temporary = path.with_file_name(name);
+        let built = Store::connect_here(&temporary, options.clone(), true).and_then(Store::close);
+        let renamed = built.and_then(|()| {
+            std::fs::rename(&temporary, path).map_err(|e| StoreError::CannotWrite {
+                path: path.to_path_buf(),
+                source: std::sync::Arc::new(e),
+            })
+        });
+        if renamed.is_err() {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut leftover = temporary.clone().into_os_string();
+                leftover.push(suffix);
+                let _ = std::fs::remove_file(leftover);
+            }
+        }
+        renamed
     }
 
     /// The database file.

@@ -151,8 +151,23 @@ pub async fn run_actors_with(colony: &Colony, spec: &TrialSpec, options: &RunOpt
             }
         })
         .collect();
-    for (result, slot) in tally.results.iter_mut().zip(&slots) {
-        result.generation = slot.generation;
+    // Games resumed from a checkpoint report their stored state until they step (some may
+    // already be at the target).
+    for (i, s) in starts.iter().enumerate() {
+        if let Start::Board {
+            board,
+            generation,
+            outcome,
+        } = &s.start
+        {
+            let result = &mut tally.results[i];
+            result.generation = *generation;
+            result.population = board.population();
+            result.outcome = outcome.label().to_string();
+            result.period = outcome.period();
+            result.fingerprint = Some(format!("{:016x}", board.fingerprint()));
+            tally.boards[i] = Some(board.clone());
+        }
     }
     let cpu0 = crate::machine::cpu_seconds();
     let started = Instant::now();

@@ -1,5 +1,10 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod checkpoints;
+pub mod durable;
 pub mod play;
+pub mod render;
+pub mod resume;
+pub mod serve;
 pub mod trial;

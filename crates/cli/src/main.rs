@@ -26,6 +26,14 @@ enum Command {
     Play(commands::play::PlayArgs),
     /// Time many games, one after another and as actors (the tutorial's trials).
     Trial(commands::trial::TrialArgs),
+    /// Finish a checkpointed trial after its process died (kill -9, power loss).
+    Resume(commands::resume::ResumeArgs),
+    /// List the trials and games in a checkpoint database, or export one game's board.
+    Checkpoints(commands::checkpoints::CheckpointsArgs),
+    /// Watch trials live in the browser: every game, the actors and the CPU (127.0.0.1:8265).
+    Serve(commands::serve::ServeArgs),
+    /// Draw a game: an animated GIF, a PNG of the final board, a PNG plot of its population.
+    Render(commands::render::RenderArgs),
     /// Measure the engine's speed (kernels, board sizes) without criterion's statistics.
     Bench(commands::bench::BenchArgs),
 }
@@ -43,7 +51,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Play(args) => commands::play::run(args),
         Command::Trial(args) => commands::trial::run(args),
+        Command::Resume(args) => commands::resume::run(args),
+        Command::Checkpoints(args) => commands::checkpoints::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Render(args) => commands::render::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

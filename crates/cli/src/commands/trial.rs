@@ -84,6 +84,17 @@ pub struct TrialArgs {
     /// Write every run's results as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    checkpoints: super::durable::CheckpointArgs,
+    /// Watch the actor runs live in the browser (URL printed); keeps serving until Ctrl-C.
+    #[arg(long)]
+    serve: bool,
+    /// With --serve: address to listen on (off loopback the API needs the token).
+    #[arg(long, value_name = "ADDR", default_value = colony_web::DEFAULT_BIND, requires = "serve")]
+    bind: String,
+    /// With --serve: token the API requires [default: generated off loopback].
+    #[arg(long, value_name = "TOKEN", requires = "serve")]
+    token: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -131,8 +142,13 @@ pub fn run(args: TrialArgs) -> Result<()> {
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
+    // Small steps run inside actor tasks, so the async runtime gets one thread per worker too.
+    let threads = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(threads)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
@@ -140,6 +156,20 @@ pub fn run(args: TrialArgs) -> Result<()> {
         workers: args.workers,
         ..ColonyConfig::default()
     }))?;
+    if args.serve && args.mode == ModeArg::Sequential {
+        bail!("--serve shows actor runs: use --mode actors (or both)");
+    }
+    if args.serve && args.checkpoints.checkpoint.is_some() {
+        bail!("--serve does not checkpoint yet: drop --checkpoint or --serve");
+    }
+    let dashboard = match args.serve {
+        true => Some(super::serve::Dashboard::start(colony.clone(), runtime.handle().clone(), &args.bind, args.token.clone())?),
+        false => None,
+    };
+    if args.checkpoints.checkpoint.is_some() && args.mode == ModeArg::Sequential {
+        bail!("--checkpoint applies to actor runs: use --mode actors (or both)");
+    }
+    super::durable::print_failures(&runtime, &colony);
     let games = args.games.unwrap_or(colony.workers());
     let seed = args.seed.unwrap_or_else(super::play::random_seed);
     let base = spec(&args, games, seed)?;
@@ -158,19 +188,30 @@ pub fn run(args: TrialArgs) -> Result<()> {
         colony.workers()
     );
     let modes: &[Mode] = match args.mode {
+        _ if dashboard.is_some() => &[Mode::Actors],
         ModeArg::Sequential => &[Mode::Sequential],
         ModeArg::Actors => &[Mode::Actors],
         ModeArg::Both => &[Mode::Sequential, Mode::Actors],
     };
     let mut runs = Vec::new();
-    for &batch_size in &batch_sizes {
+    'runs: for &batch_size in &batch_sizes {
         let spec = TrialSpec { batch_size, ..base.clone() };
         spec.validate()?;
         for _ in 0..args.repeat {
             for &mode in modes {
                 let report = match mode {
                     Mode::Sequential => run_sequential(&spec, colony.updates())?,
-                    Mode::Actors => runtime.block_on(run_actors(&colony, &spec))?,
+                    Mode::Actors => match &dashboard {
+                        // None: someone started another trial from the page, which now leads.
+                        Some(d) => match runtime.block_on(d.run_trial(&spec, args.pattern.clone()))? {
+                            Some(report) => report,
+                            None => break 'runs,
+                        },
+                        None => match &args.checkpoints.checkpoint {
+                            Some(db) => super::durable::run_checkpointed(&runtime, &colony, &spec, &args.checkpoints, db)?,
+                            None => runtime.block_on(run_actors(&colony, &spec))?,
+                        },
+                    },
                 };
                 println!("{}", report.timing_line());
                 runs.push(report);
@@ -182,6 +223,9 @@ pub fn run(args: TrialArgs) -> Result<()> {
         let json = serde_json::to_string_pretty(&ReportFile { runs: &runs })?;
         input::write_file(path, &json)?;
         println!("report written to {}", path.display());
+    }
+    if let Some(dashboard) = dashboard {
+        dashboard.serve_until_ctrl_c()?;
     }
     Ok(())
 }

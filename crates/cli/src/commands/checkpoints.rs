@@ -1,0 +1,118 @@
+//! `colony checkpoints`: what a checkpoint database holds, and one game's board out of it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use colony_life::pattern::{self, Format, Grid};
+use colony_store::{Store, TrialId};
+
+use crate::input;
+
+/// Arguments of `colony checkpoints`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  colony checkpoints run.db                              trials, and the latest trial's games
+  colony checkpoints run.db --trial 2 --export 5 --out game5.rle")]
+pub struct CheckpointsArgs {
+    /// The checkpoint database.
+    #[arg(value_name = "FILE.db")]
+    db: PathBuf,
+    /// Which trial's games to list or export [default: the latest].
+    #[arg(long, value_name = "ID")]
+    trial: Option<TrialId>,
+    /// Export this game's latest board (needs --out).
+    #[arg(long, value_name = "GAME", requires = "out")]
+    export: Option<u32>,
+    /// Where to write the exported board (.rle or .cells).
+    #[arg(long, value_name = "FILE", requires = "export")]
+    out: Option<PathBuf>,
+}
+
+/// Runs `colony checkpoints`.
+pub fn run(args: CheckpointsArgs) -> Result<()> {
+    let store = Store::open(&args.db)?;
+    let trials = store.list_trials()?;
+    let Some(latest) = trials.last() else {
+        println!("{}: no trials", args.db.display());
+        return Ok(());
+    };
+    let trial = args.trial.unwrap_or(latest.id);
+    if let (Some(game), Some(out)) = (args.export, &args.out) {
+        return export(&store, trial, game, out);
+    }
+    println!(
+        "{:>5}  {:<24} {:>6} {:>10} {:>21} {:>8}  status",
+        "trial", "created", "games", "target", "generations", "settled"
+    );
+    for t in &trials {
+        let status = match (t.finished_at, t.is_complete()) {
+            (Some(at), _) => format!("finished {at}"),
+            (None, true) => "complete".to_string(),
+            (None, false) => format!("unfinished (last saved {})", t.updated_at),
+        };
+        println!(
+            "{:>5}  {:<24} {:>6} {:>10} {:>10}..{:<9} {:>8}  {status}",
+            t.id.to_string(),
+            t.created_at.to_string(),
+            t.games,
+            t.target_generation,
+            t.min_generation,
+            t.max_generation,
+            t.settled
+        );
+    }
+    println!("\ngames of trial {trial}:");
+    println!(
+        "{:>6} {:>20} {:>11} {:>11}  {:<24} {:<24}",
+        "game", "seed", "generation", "population", "outcome", "saved"
+    );
+    for g in store.list_games(trial)? {
+        let seed = g.record.seed.map_or("-".to_string(), |s| s.to_string());
+        println!(
+            "{:>6} {:>20} {:>11} {:>11}  {:<24} {:<24}",
+            g.record.game,
+            seed,
+            g.generation,
+            g.population,
+            g.outcome.to_string(),
+            g.saved_at.to_string()
+        );
+    }
+    Ok(())
+}
+
+fn export(store: &Store, trial: TrialId, game: u32, out: &Path) -> Result<()> {
+    let format = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_path_extension)
+        .with_context(|| format!("--out {}: the file name must end in .rle or .cells", out.display()))?;
+    let checkpoint = store.load_trial(trial)?;
+    let Some(record) = checkpoint.trial.games.iter().find(|g| g.game == game) else {
+        bail!("trial {trial} has no game {game} (it has {})", checkpoint.trial.games.len());
+    };
+    let Some(snapshot) = checkpoint.snapshot(game) else {
+        bail!("trial {trial} holds no board for game {game}");
+    };
+    let text = match format {
+        Format::Rle => {
+            let grid = Grid {
+                topology: record.topology,
+                width: record.width,
+                height: record.height,
+            };
+            let name = format!("trial {trial} game {game} generation {}", snapshot.generation);
+            pattern::write_rle(&snapshot.board, record.rule, Some(grid), Some(&name))
+        }
+        Format::Plaintext => pattern::write_plaintext(&snapshot.board, None),
+    };
+    input::write_file(out, &text)?;
+    println!(
+        "game {game} of trial {trial} at generation {} (population {}) written to {}",
+        snapshot.generation,
+        snapshot.population(),
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! Checkpointed trials: what `colony trial --checkpoint` and `colony resume` share.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use colony_actors::trial::{record_trial, run_actors_with, Checkpointing, RunOptions, TrialReport, TrialSpec};
+use colony_actors::{Colony, GameUpdate};
+use colony_store::{CheckpointWriter, Store, TrialId};
+use tokio::runtime::Runtime;
+
+/// Checkpoint options of `colony trial`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckpointArgs {
+    /// Keep every game's state in this SQLite file, so `colony resume` can finish the trial after a
+    /// crash (actor runs only).
+    #[arg(long, value_name = "FILE.db")]
+    pub checkpoint: Option<PathBuf>,
+    /// Checkpoint each game every N generations.
+    #[arg(long, value_name = "N", default_value_t = 100, requires = "checkpoint")]
+    pub checkpoint_every: u64,
+    /// Also checkpoint every game that moved on at least this often (seconds).
+    #[arg(long, value_name = "SECONDS", requires = "checkpoint")]
+    pub checkpoint_interval: Option<f64>,
+}
+
+impl CheckpointArgs {
+    fn interval(&self) -> Result<Option<Duration>> {
+        match self.checkpoint_interval {
+            None => Ok(None),
+            Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+            Some(s) => anyhow::bail!("--checkpoint-interval must be a positive number of seconds, got {s}"),
+        }
+    }
+}
+
+/// Prints failures and restarts as the supervisor reports them, while the runtime lives.
+pub fn print_failures(runtime: &Runtime, colony: &Colony) {
+    let mut updates = colony.updates().subscribe();
+    runtime.spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match updates.recv().await {
+                Ok(GameUpdate::Failed { game, reason }) => eprintln!("{game} failed: {reason}"),
+                Ok(GameUpdate::Restarted { game, generation }) => {
+                    eprintln!("{game} restarted from its checkpoint at generation {generation}")
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// Runs `spec` on actors, checkpointing into a new trial of the database at `path`.
+pub fn run_checkpointed(runtime: &Runtime, colony: &Colony, spec: &TrialSpec, args: &CheckpointArgs, path: &Path) -> Result<TrialReport> {
+    let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
+    let interval = args.interval()?;
+    let mut store = Store::create(path)?;
+    let trial = record_trial(&mut store, spec)?;
+    eprintln!("checkpointing trial {trial} into {} (resume with: colony resume {})", path.display(), path.display());
+    finish(runtime, colony, spec, store, trial, every, interval, None)
+}
+
+/// Runs (or continues) `trial` of `store` to its end and marks it finished.
+#[allow(clippy::too_many_arguments)]
+pub fn finish(
+    runtime: &Runtime,
+    colony: &Colony,
+    spec: &TrialSpec,
+    store: Store,
+    trial: TrialId,
+    every: Option<u64>,
+    interval: Option<Duration>,
+    starts: Option<Vec<colony_actors::Start>>,
+) -> Result<TrialReport> {
+    let path = store.path().to_path_buf();
+    let writer = CheckpointWriter::spawn(store, trial)?;
+    let options = RunOptions {
+        checkpoints: Some(Checkpointing {
+            sender: writer.sender(),
+            every,
+            interval,
+        }),
+        starts,
+        ..RunOptions::default()
+    };
+    let report = runtime.block_on(run_actors_with(colony, spec, &options));
+    // Whatever happened, write what was sent before reporting.
+    let mut store = writer.finish().with_context(|| format!("writing checkpoints to {}", path.display()))?;
+    let report = report?;
+    if report.results.iter().all(|r| r.generation >= spec.steps) {
+        store.mark_finished(trial)?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,235 @@
+//! `colony render`: the GIF, PNG and plot are decoded and compared pixel by pixel with the boards
+//! the engine computes.
+#![allow(clippy::unwrap_used)]
+
+use std::fs::File;
+use std::path::Path;
+
+use assert_cmd::Command;
+use colony_life::{pattern, soup, Board, Game, Rule, Topology};
+
+const RED: [u8; 3] = [255, 0, 0];
+const BLUE: [u8; 3] = [0, 0, 64];
+
+fn colony() -> Command {
+    Command::cargo_bin("colony").unwrap()
+}
+
+/// `name` centred on a `size`×`size` torus, after `generations`.
+fn pattern_at(name: &str, size: usize, generations: u64) -> Board {
+    let p = pattern::named(name).unwrap().board;
+    let mut board = Board::new(size, size).unwrap();
+    let (x, y) = ((size - p.width()) as i64 / 2, (size - p.height()) as i64 / 2);
+    board.paste(&p, x, y).unwrap();
+    step(board, generations)
+}
+
+fn step(board: Board, generations: u64) -> Board {
+    let mut game = Game::new(board, Rule::CONWAY, Topology::Torus);
+    game.advance(generations);
+    game.current().board().clone()
+}
+
+/// Every frame of a GIF, composited onto the canvas (later frames only hold what changed).
+fn gif_frames(path: &Path) -> (Vec<Vec<u8>>, usize, Vec<u16>) {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(File::open(path).unwrap()).unwrap();
+    let width = usize::from(decoder.width());
+    let mut canvas = vec![0u8; width * usize::from(decoder.height()) * 4];
+    let (mut frames, mut delays) = (Vec::new(), Vec::new());
+    while let Some(frame) = decoder.read_next_frame().unwrap() {
+        let (left, top, w) = (
+            usize::from(frame.left),
+            usize::from(frame.top),
+            usize::from(frame.width),
+        );
+        for (i, px) in frame.buffer.chunks_exact(4).enumerate() {
+            let (x, y) = (left + i % w, top + i / w);
+            canvas[(y * width + x) * 4..][..4].copy_from_slice(px);
+        }
+        frames.push(canvas.clone());
+        delays.push(frame.delay);
+    }
+    (frames, width, delays)
+}
+
+/// Checks that each cell's pixels (the cell's centre, and all of them without a grid) have the
+/// colour of its state.
+fn assert_shows(rgba: &[u8], width_px: usize, scale: usize, board: &Board, what: &str) {
+    for y in 0..board.height() {
+        for x in 0..board.width() {
+            let expected = if board.get(x, y) { RED } else { BLUE };
+            let (cx, cy) = (x * scale + scale / 2, y * scale + scale / 2);
+            let px = &rgba[(cy * width_px + cx) * 4..][..3];
+            assert_eq!(px, expected, "{what}: cell ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn the_gif_shows_every_generation_of_a_glider() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("glider.gif");
+    colony()
+        .args([
+            "render",
+            "--pattern",
+            "glider",
+            "--size",
+            "10",
+            "--steps",
+            "8",
+            "--scale",
+            "3",
+        ])
+        .args(["--alive", "#ff0000", "--dead", "#000040", "--delay", "40", "--gif"])
+        .arg(&out)
+        .assert()
+        .success();
+    let (frames, width, delays) = gif_frames(&out);
+    assert_eq!((frames.len(), width), (9, 30));
+    assert!(delays.iter().all(|&d| d == 4), "40 ms is 4 hundredths: {delays:?}");
+    for (generation, rgba) in frames.iter().enumerate() {
+        let board = pattern_at("glider", 10, generation as u64);
+        assert_shows(rgba, width, 3, &board, &format!("frame {generation}"));
+    }
+    assert_ne!(frames[0], frames[4], "the glider moves");
+}
+
+#[test]
+fn the_frame_range_and_the_grid_are_respected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("range.gif");
+    colony()
+        .args([
+            "render",
+            "--pattern",
+            "blinker",
+            "--size",
+            "7",
+            "--steps",
+            "9",
+            "--from",
+            "3",
+            "--to",
+            "7",
+            "--every",
+            "2",
+        ])
+        .args([
+            "--scale", "4", "--alive", "ff0000", "--dead", "000040", "--grid", "#ffffff", "--gif",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let (frames, width, _) = gif_frames(&out);
+    assert_eq!(frames.len(), 3, "generations 3, 5, 7");
+    for (k, generation) in [3u64, 5, 7].into_iter().enumerate() {
+        assert_shows(
+            &frames[k],
+            width,
+            4,
+            &pattern_at("blinker", 7, generation),
+            &format!("generation {generation}"),
+        );
+    }
+    assert_eq!(
+        &frames[0][..3],
+        [255, 255, 255],
+        "grid lines sit on each cell's top-left edge"
+    );
+}
+
+#[test]
+fn the_png_is_the_final_board_of_a_soup() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("final.png");
+    let run = colony()
+        .args(["render", "--seed", "5", "--size", "20", "--steps", "3", "--scale", "2"])
+        .args(["--alive", "#ff0000", "--dead", "#000040", "--png"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&run.get_output().stdout).contains("generation 3"));
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(File::open(&out).unwrap()));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().unwrap();
+    let mut rgba = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut rgba).unwrap();
+    assert_eq!((info.width, info.height), (40, 40));
+    let board = step(soup(20, 20, 5, 0.5).unwrap(), 3);
+    // Without a grid every pixel of a cell has its colour.
+    for y in 0..40 {
+        for x in 0..40 {
+            let expected = if board.get(x / 2, y / 2) { RED } else { BLUE };
+            assert_eq!(rgba[(y * 40 + x) * 4..][..3], expected, "pixel ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn the_plot_draws_the_population_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plot.png");
+    colony()
+        .args([
+            "render",
+            "--pattern",
+            "r-pentomino",
+            "--size",
+            "64",
+            "--steps",
+            "200",
+            "--alive",
+            "#ff0000",
+            "--plot",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(File::open(&out).unwrap()));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().unwrap();
+    let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut rgb).unwrap();
+    assert_eq!((info.width, info.height), (900, 480));
+    let pixels: Vec<&[u8]> = rgb.chunks_exact(3).collect();
+    let line = pixels.iter().filter(|p| p[0] > 200 && p[1] < 80 && p[2] < 80).count();
+    let dark = pixels.iter().filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80).count();
+    assert!(line > 500, "the population line is drawn ({line} red pixels)");
+    assert!(dark > 500, "axes and labels are drawn ({dark} dark pixels)");
+}
+
+#[test]
+fn bad_requests_fail_clearly() {
+    let no_output = colony().args(["render", "--steps", "3"]).assert().failure().code(2);
+    let stderr = String::from_utf8(no_output.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("--gif"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.gif");
+    colony()
+        .args(["render", "--steps", "3", "--to", "9", "--gif"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .code(2);
+    colony()
+        .args(["render", "--alive", "green", "--gif"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .code(2);
+    colony()
+        .args(["render", "--scale", "0", "--gif"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .code(2);
+    colony()
+        .args(["render", "--grid", "--scale", "2", "--gif"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .code(2);
+}

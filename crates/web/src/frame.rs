@@ -1,0 +1,239 @@
+//! The binary WebSocket frame: one game's latest board, bit-packed.
+//!
+//! Every binary message on `/ws` is one frame: a 48-byte header followed by the board's storage
+//! words exactly as [`Board::words`] holds them (rows padded to 64-bit words, bit `k` of word `w`
+//! of a row is column `64·w + k`), each word little-endian. All integers are little-endian.
+//!
+//! | offset | size | field |
+//! |-------:|-----:|-------|
+//! | 0  | 1 | kind: `1` = board frame |
+//! | 1  | 1 | format version: `1` |
+//! | 2  | 1 | outcome: `0` running, `1` extinct, `2` still, `3` oscillating |
+//! | 3  | 1 | status: `0` running, `1` finished, `2` killed, `3` failed, `4` cancelled |
+//! | 4  | 4 | trial id (u32; frames of an older trial are stale) |
+//! | 8  | 4 | game id (u32) |
+//! | 12 | 4 | period (u32; 1 for still, p for oscillating, else 0) |
+//! | 16 | 8 | generation (u64) |
+//! | 24 | 8 | population (u64) |
+//! | 32 | 4 | width in cells (u32) |
+//! | 36 | 4 | height in cells (u32) |
+//! | 40 | 4 | words per row (u32) = ⌈width / 64⌉ |
+//! | 44 | 4 | reserved, 0 |
+//! | 48 | 8 · words per row · height | the words |
+//!
+//! The header is a multiple of 8 bytes so a browser can view the words in place as a
+//! `Uint32Array` (little-endian u64 = low u32 then high u32): cell `(x, y)` is bit `x & 31` of
+//! u32 number `y · 2 · words_per_row + (x >> 5)`. A 256×256 board travels in 8 KiB + 48 bytes.
+
+use colony_life::{Board, Outcome};
+use serde::Serialize;
+
+use colony_actors::Summary;
+
+/// Bytes before the words.
+pub const HEADER_LEN: usize = 48;
+/// Value of byte 0 for a board frame.
+pub const KIND_BOARD: u8 = 1;
+/// Value of byte 1 for this layout.
+pub const FORMAT_VERSION: u8 = 1;
+
+/// Where a game of the current trial stands (its outcome says what its board is doing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GameStatus {
+    /// Its actor is stepping it (or waiting for the next batch).
+    Running,
+    /// The trial ran all its generations.
+    Finished,
+    /// Killed from the dashboard or the API; its actor stopped.
+    Killed,
+    /// Its actor failed; the other games went on.
+    Failed,
+    /// The trial was cancelled before this game finished.
+    Cancelled,
+}
+
+impl GameStatus {
+    /// The byte that stands for this status in a frame.
+    pub fn code(self) -> u8 {
+        match self {
+            GameStatus::Running => 0,
+            GameStatus::Finished => 1,
+            GameStatus::Killed => 2,
+            GameStatus::Failed => 3,
+            GameStatus::Cancelled => 4,
+        }
+    }
+
+    /// The status a frame byte stands for.
+    pub fn from_code(code: u8) -> Option<GameStatus> {
+        Some(match code {
+            0 => GameStatus::Running,
+            1 => GameStatus::Finished,
+            2 => GameStatus::Killed,
+            3 => GameStatus::Failed,
+            4 => GameStatus::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+/// The byte that stands for an outcome, and its period field.
+fn outcome_code(outcome: Outcome) -> (u8, u32) {
+    let period = outcome.period().map_or(0, |p| u32::try_from(p).unwrap_or(u32::MAX));
+    let code = match outcome {
+        Outcome::Running => 0,
+        Outcome::Extinct => 1,
+        Outcome::StillLife => 2,
+        Outcome::Oscillating { .. } => 3,
+    };
+    (code, period)
+}
+
+/// A decoded frame header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameHeader {
+    /// Trial the frame belongs to.
+    pub trial: u32,
+    /// Game id.
+    pub game: u32,
+    /// Generation of the board.
+    pub generation: u64,
+    /// Live cells.
+    pub population: u64,
+    /// Outcome as of this generation.
+    pub outcome: Outcome,
+    /// The game's status.
+    pub status: GameStatus,
+}
+
+/// Why bytes are not a frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad frame: {0}")]
+pub struct FrameError(String);
+
+/// Encodes one game's board and summary as a frame.
+pub fn encode(trial: u32, game: u32, summary: &Summary, status: GameStatus, board: &Board) -> Vec<u8> {
+    let words = board.words();
+    let mut out = Vec::with_capacity(HEADER_LEN + words.len() * 8);
+    let (outcome, period) = outcome_code(summary.outcome);
+    out.extend_from_slice(&[KIND_BOARD, FORMAT_VERSION, outcome, status.code()]);
+    out.extend_from_slice(&trial.to_le_bytes());
+    out.extend_from_slice(&game.to_le_bytes());
+    out.extend_from_slice(&period.to_le_bytes());
+    out.extend_from_slice(&summary.generation.to_le_bytes());
+    out.extend_from_slice(&summary.population.to_le_bytes());
+    // Board sizes are bounded far below u32::MAX by the trial limits.
+    let dim = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
+    out.extend_from_slice(&dim(board.width()));
+    out.extend_from_slice(&dim(board.height()));
+    out.extend_from_slice(&dim(board.words_per_row()));
+    out.extend_from_slice(&0u32.to_le_bytes());
+    for word in words {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    out
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    let mut b = [0; 4];
+    b.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(b)
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    let mut b = [0; 8];
+    b.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// Decodes a frame (for clients written in Rust: tests, the load tool). Checks every field.
+pub fn decode(bytes: &[u8]) -> Result<(FrameHeader, Board), FrameError> {
+    let bad = |m: &str| FrameError(m.to_string());
+    if bytes.len() < HEADER_LEN {
+        return Err(bad("shorter than the header"));
+    }
+    if bytes[0] != KIND_BOARD || bytes[1] != FORMAT_VERSION {
+        return Err(bad("unknown kind or version"));
+    }
+    let period = u64::from(u32_at(bytes, 12));
+    let outcome = match bytes[2] {
+        0 => Outcome::Running,
+        1 => Outcome::Extinct,
+        2 => Outcome::StillLife,
+        3 => Outcome::Oscillating { period },
+        _ => return Err(bad("unknown outcome")),
+    };
+    let status = GameStatus::from_code(bytes[3]).ok_or_else(|| bad("unknown status"))?;
+    let (width, height) = (u32_at(bytes, 32) as usize, u32_at(bytes, 36) as usize);
+    let mut board = Board::new(width, height).map_err(|e| FrameError(e.to_string()))?;
+    if u32_at(bytes, 40) as usize != board.words_per_row() {
+        return Err(bad("words per row does not match the width"));
+    }
+    let body = &bytes[HEADER_LEN..];
+    if body.len() != board.words().len() * 8 {
+        return Err(bad("word count does not match the size"));
+    }
+    for (word, chunk) in board.words_mut().iter_mut().zip(body.chunks_exact(8)) {
+        let mut b = [0; 8];
+        b.copy_from_slice(chunk);
+        *word = u64::from_le_bytes(b);
+    }
+    let population = board.population();
+    board.clear_padding();
+    if board.population() != population {
+        return Err(bad("live cells past the right edge"));
+    }
+    let header = FrameHeader {
+        trial: u32_at(bytes, 4),
+        game: u32_at(bytes, 8),
+        generation: u64_at(bytes, 16),
+        population: u64_at(bytes, 24),
+        outcome,
+        status,
+    };
+    Ok((header, board))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_round_trips() {
+        let mut board = Board::new(70, 3).expect("board");
+        board.set(0, 0, true);
+        board.set(69, 2, true);
+        board.set(33, 1, true);
+        let summary = Summary {
+            generation: 12,
+            population: 3,
+            outcome: Outcome::Oscillating { period: 2 },
+        };
+        let bytes = encode(5, 7, &summary, GameStatus::Killed, &board);
+        assert_eq!(bytes.len(), HEADER_LEN + 2 * 3 * 8);
+        let (header, back) = decode(&bytes).expect("decodes");
+        assert_eq!(back, board);
+        assert_eq!(
+            (header.trial, header.game, header.generation, header.population),
+            (5, 7, 12, 3)
+        );
+        assert_eq!((header.outcome, header.status), (summary.outcome, GameStatus::Killed));
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(decode(&[1, 1, 0]).is_err());
+        let board = Board::new(3, 3).expect("board");
+        let summary = Summary {
+            generation: 0,
+            population: 0,
+            outcome: Outcome::Extinct,
+        };
+        let mut bytes = encode(1, 0, &summary, GameStatus::Running, &board);
+        bytes[HEADER_LEN] = 0xff; // cells past the right edge of a 3-wide board
+        assert!(decode(&bytes).is_err());
+        bytes.pop();
+        assert!(decode(&bytes).is_err());
+    }
+}

@@ -1,0 +1,258 @@
+//! End to end in a real headless browser (Debian's `chromium` + `chromium-driver`): open the page,
+//! start a trial from its form, check that every canvas shows exactly the cells the server
+//! reports, kill a game from its tile, and save a screenshot to `target/dashboard.png`.
+//!
+//! Without chromium and chromedriver this test fails with instructions, unless
+//! `COLONY_SKIP_BROWSER=1` is set.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use axum::Router;
+use colony_life::pattern;
+use colony_web::app;
+use common::{eventually, get, serve, state};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+fn find(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    _child: tokio::process::Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start(chromedriver: &Path) -> Driver {
+        let port = free_port();
+        let child = tokio::process::Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        eventually(15, "chromedriver to listen", || async move {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .ok()
+                .map(|_| ())
+        })
+        .await;
+        Driver { _child: child, url }
+    }
+}
+
+async fn browser(driver: &Driver, chromium: &Path, profile: &Path) -> Client {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,900",
+        &format!("--user-data-dir={}", profile.display()),
+    ];
+    let capabilities = json!({ "goog:chromeOptions": { "binary": chromium, "args": args } });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("chromedriver starts a chromium session")
+}
+
+/// The page's reading of canvas `game`: its generation and a '0'/'1' per cell, row by row.
+async fn canvas(client: &Client, game: u64) -> (u64, String) {
+    let script = r#"
+        const c = document.querySelector(`canvas[data-game="${arguments[0]}"]`);
+        if (!c || !c.dataset.generation) return null;
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let bits = "";
+        for (let k = 0; k < d.length; k += 4) bits += d[k + 1] > 100 ? "1" : "0";
+        return [Number(c.dataset.generation), bits];"#;
+    let value = client.execute(script, vec![json!(game)]).await.unwrap();
+    match value {
+        Value::Array(v) => (v[0].as_u64().unwrap(), v[1].as_str().unwrap().to_string()),
+        _ => (u64::MAX, String::new()),
+    }
+}
+
+/// The server's board of `game` as the same '0'/'1' string, and its generation.
+async fn server_board(app: &Router, game: u64) -> (u64, String) {
+    let rle = get(app, &format!("/api/games/{game}/rle")).await.text;
+    let board = pattern::parse_rle(&rle).unwrap().board;
+    let generation = get(app, &format!("/api/games/{game}")).await.json["generation"]
+        .as_u64()
+        .unwrap();
+    let mut bits = String::new();
+    for y in 0..board.height() {
+        for x in 0..board.width() {
+            bits.push(if board.get(x, y) { '1' } else { '0' });
+        }
+    }
+    (generation, bits)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_draws_the_live_cells_and_kills_a_game() {
+    if std::env::var("COLONY_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        eprintln!("COLONY_SKIP_BROWSER=1: browser test skipped");
+        return;
+    }
+    let (Some(chromium), Some(chromedriver)) = (
+        find(&["chromium", "chromium-browser", "google-chrome"]),
+        find(&["chromedriver"]),
+    ) else {
+        panic!(
+            "the browser test needs chromium and chromedriver on PATH: `apt-get install -y chromium chromium-driver` \
+             (or set COLONY_SKIP_BROWSER=1 to skip it)"
+        );
+    };
+    let state = state().await;
+    let app = app(state.clone());
+    let addr = serve(state).await;
+    let driver = Driver::start(&chromedriver).await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, &chromium, profile.path()).await;
+    let result = tokio::time::timeout(Duration::from_secs(45), drive(&client, &app, addr)).await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("the browser test finishes within 45 s");
+}
+
+async fn drive(client: &Client, app: &Router, addr: std::net::SocketAddr) {
+    client.goto(&format!("http://{addr}/")).await.unwrap();
+    // Start a trial from the page's own form.
+    client
+        .find(Locator::Id("new-trial"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for (id, value) in [
+        ("f-games", "6"),
+        ("f-size", "40"),
+        ("f-steps", "1000000"),
+        ("f-pause", "0.02"),
+        ("f-seed", "11"),
+    ] {
+        let field = client.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+    client.find(Locator::Id("start")).await.unwrap().click().await.unwrap();
+    eventually(15, "the page to draw six live games", || async {
+        let shown: Vec<u64> = futures_util::future::join_all((0..6).map(|g| canvas(client, g)))
+            .await
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        shown.iter().all(|&g| g != u64::MAX && g >= 3).then_some(())
+    })
+    .await;
+    assert_eq!(
+        get(app, "/api/trial").await.json["spec"]["games"],
+        6,
+        "the form's values reached the server"
+    );
+
+    // Hold the trial still, then every canvas must show exactly the server's board.
+    client.find(Locator::Id("pause")).await.unwrap().click().await.unwrap();
+    eventually(10, "the trial to pause", || async {
+        (get(app, "/api/trial").await.json["status"] == "paused").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for game in 0..6 {
+        let (generation, cells) = eventually(10, "the canvas to catch up with the server", || async move {
+            let server = server_board(app, game).await;
+            let page = canvas(client, game).await;
+            (page.0 == server.0).then_some(server)
+        })
+        .await;
+        let (_, drawn) = canvas(client, game).await;
+        assert_eq!(drawn.len(), 40 * 40);
+        assert_eq!(
+            drawn, cells,
+            "game {game} at generation {generation}: the canvas shows other cells than the server's board"
+        );
+        assert!(cells.contains('1'), "game {game} has live cells to compare");
+    }
+    client.find(Locator::Id("resume")).await.unwrap().click().await.unwrap();
+
+    // Kill game 2 from its tile: its actor stops and the page marks it.
+    client
+        .find(Locator::Css(r#".tile[data-game="2"] .kill"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually(10, "the page to mark game 2 killed", || async {
+        let marked = client
+            .execute(r#"const t = document.querySelector('.tile[data-game="2"]'); return t.classList.contains("killed") && t.querySelector(".status").textContent;"#, vec![])
+            .await
+            .unwrap();
+        (marked == json!("killed")).then_some(())
+    })
+    .await;
+    let games = get(app, "/api/games").await.json;
+    assert_eq!(games[2]["status"], "killed");
+    assert_eq!(games[0]["status"], "running");
+    tokio::time::sleep(Duration::from_millis(500)).await; // let the tables fill in for the picture
+    let png = client.screenshot().await.unwrap();
+    let path = target_dir().join("dashboard.png");
+    std::fs::create_dir_all(target_dir()).unwrap();
+    std::fs::write(&path, png).unwrap();
+    eprintln!("screenshot saved to {}", path.display());
+
+    // Click a game: it opens large, with its population chart.
+    client
+        .find(Locator::Css(r#".tile[data-game="0"] canvas"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually(10, "the detail view with its chart", || async {
+        let open = client
+            .execute(r#"return document.getElementById("detail").open && document.getElementById("detail-text").textContent;"#, vec![])
+            .await
+            .unwrap();
+        open.as_str().is_some_and(|t| t.contains("generation")).then_some(())
+    })
+    .await;
+}

@@ -10,9 +10,16 @@ fn main() -> Result<(), colony_life::LifeError> {
     let mut game = Game::new(board, Rule::CONWAY, Topology::Torus).with_history(10)?;
     println!("Initial state:\n{}", game.current());
     for state in game.step(3) {
-        println!("\nstate #{}: (population {})\n{state}", state.generation(), state.population());
+        println!(
+            "\nstate #{}: (population {})\n{state}",
+            state.generation(),
+            state.population()
+        );
     }
-    println!("\nliving cells of the last state (row, column): {:?}", game.current().living_cells());
+    println!(
+        "\nliving cells of the last state (row, column): {:?}",
+        game.current().living_cells()
+    );
     println!("outcome so far: {}", game.outcome());
     Ok(())
 }

@@ -12,12 +12,19 @@ async fn main() -> Result<(), colony_actors::ColonyError> {
     let game = colony.spawn(GameId(0), GameSpec::soup(12, 7)).await?;
     println!("Actor for game: {} (actor {})", game.id(), game.actor().get_id());
     let initial = game.state().await?;
-    println!("Initial state:\n{}", State::from_shared(initial.board, initial.summary.generation));
+    println!(
+        "Initial state:\n{}",
+        State::from_shared(initial.board, initial.summary.generation)
+    );
     for _ in 0..2 {
         let reply = game.step(1, Detail::States).await?;
         let summary = reply.summaries[0];
         let board = reply.boards[0].clone();
-        println!("State after step #{}:\n{}", summary.generation, State::from_shared(board, summary.generation));
+        println!(
+            "State after step #{}:\n{}",
+            summary.generation,
+            State::from_shared(board, summary.generation)
+        );
     }
     println!("resources: {:?}", colony.resources());
     Ok(())

@@ -22,7 +22,10 @@ async fn main() -> Result<(), colony_actors::ColonyError> {
             let last = reply?.summaries.last().copied();
             let size = sizes[game.0 as usize];
             if let Some(s) = last {
-                println!("{game} ({size}x{size}) done: generation {}, population {}, {}", s.generation, s.population, s.outcome);
+                println!(
+                    "{game} ({size}x{size}) done: generation {}, population {}, {}",
+                    s.generation, s.population, s.outcome
+                );
             }
         }
         pending = waited.pending;

@@ -21,6 +21,10 @@ async fn main() -> Result<(), colony_actors::ColonyError> {
     println!("{}   (sequential)", sequential.timing_line());
     let actors = run_actors(&colony, &spec).await?;
     println!("{}   (actors, {} workers)", actors.timing_line(), colony.workers());
-    println!("speed-up: {:.2}x; identical results: {}", sequential.seconds / actors.seconds, sequential.results == actors.results);
+    println!(
+        "speed-up: {:.2}x; identical results: {}",
+        sequential.seconds / actors.seconds,
+        sequential.results == actors.results
+    );
     Ok(())
 }

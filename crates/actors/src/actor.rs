@@ -56,7 +56,9 @@ pub struct ActorStats {
 impl ActorStats {
     /// Messages waiting in (or being handled from) the mailbox.
     pub fn mailbox(&self) -> u64 {
-        self.sent.load(Ordering::Relaxed).saturating_sub(self.handled.load(Ordering::Relaxed))
+        self.sent
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.handled.load(Ordering::Relaxed))
     }
 
     fn observe(&self, game: &Game) {
@@ -91,7 +93,9 @@ impl Drop for Live {
 
 impl GameState {
     fn game(&self) -> Result<&Game, ActorProcessingErr> {
-        self.game.as_ref().ok_or_else(|| "game lost by an earlier failure".into())
+        self.game
+            .as_ref()
+            .ok_or_else(|| "game lost by an earlier failure".into())
     }
 }
 
@@ -149,7 +153,12 @@ impl Actor for GameActor {
         })
     }
 
-    async fn handle(&self, _myself: ActorRef<GameMsg>, msg: GameMsg, state: &mut GameState) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        _myself: ActorRef<GameMsg>,
+        msg: GameMsg,
+        state: &mut GameState,
+    ) -> Result<(), ActorProcessingErr> {
         state.messages += 1;
         let result = self.dispatch(msg, state).await;
         state.stats.handled.fetch_add(1, Ordering::Relaxed);
@@ -216,7 +225,12 @@ impl GameActor {
         Ok(())
     }
 
-    async fn step(&self, state: &mut GameState, generations: u64, detail: Detail) -> Result<StepReply, ActorProcessingErr> {
+    async fn step(
+        &self,
+        state: &mut GameState,
+        generations: u64,
+        detail: Detail,
+    ) -> Result<StepReply, ActorProcessingErr> {
         let id = state.id;
         let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
         let work = game.current().board().cell_count().saturating_mul(generations);

@@ -314,7 +314,11 @@ struct Supervisor {
 
 impl Supervisor {
     fn forget(&self, cell: &ActorCell) -> Option<GameId> {
-        self.games.lock().ok().and_then(|mut g| g.remove(&cell.get_id())).map(|e| e.game)
+        self.games
+            .lock()
+            .ok()
+            .and_then(|mut g| g.remove(&cell.get_id()))
+            .map(|e| e.game)
     }
 }
 

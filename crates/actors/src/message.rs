@@ -111,9 +111,11 @@ impl ractor::Message for GameMsg {
             })
         };
         match self {
-            GameMsg::Step { generations, detail, reply } => {
-                call(Body::Step { generations, detail }, bytes_port_for(reply))
-            }
+            GameMsg::Step {
+                generations,
+                detail,
+                reply,
+            } => call(Body::Step { generations, detail }, bytes_port_for(reply)),
             GameMsg::GetState(reply) => call(Body::GetState, bytes_port_for(reply)),
             GameMsg::GetHistory(reply) => call(Body::GetHistory, bytes_port_for(reply)),
             GameMsg::GetInfo(reply) => call(Body::GetInfo, bytes_port_for(reply)),
@@ -162,7 +164,12 @@ mod tests {
         };
         let wire = msg.serialize().expect("serializable");
         let back = GameMsg::deserialize(wire).expect("deserializable");
-        let GameMsg::Step { generations, detail, reply } = back else {
+        let GameMsg::Step {
+            generations,
+            detail,
+            reply,
+        } = back
+        else {
             panic!("wrong variant");
         };
         assert_eq!((generations, detail), (7, Detail::Summaries));

@@ -78,7 +78,12 @@ pub async fn measure(colony: &Colony, config: OverheadConfig) -> Result<Overhead
         latencies.push(t.elapsed());
     }
     latencies.sort();
-    let pct = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
 
     let started = Instant::now();
     for i in 0..config.messages {

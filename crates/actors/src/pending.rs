@@ -21,7 +21,10 @@ pub struct Pending<T> {
 
 impl<T> Pending<T> {
     pub(crate) fn new(game: GameId, reply: oneshot::Receiver<T>) -> Pending<T> {
-        Pending { game, reply: Some(reply) }
+        Pending {
+            game,
+            reply: Some(reply),
+        }
     }
 
     /// A call that could not even be sent (the actor was already gone).
@@ -42,7 +45,9 @@ impl<T> Future for Pending<T> {
         let game = self.game;
         match self.reply.as_mut() {
             None => Poll::Ready(Err(ColonyError::ActorGone(game))),
-            Some(rx) => Pin::new(rx).poll(cx).map(|r| r.map_err(|_| ColonyError::ActorGone(game))),
+            Some(rx) => Pin::new(rx)
+                .poll(cx)
+                .map(|r| r.map_err(|_| ColonyError::ActorGone(game))),
         }
     }
 }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use control::TrialControl;
-pub use runner::{record_trial, run_actors, run_actors_controlled, run_actors_with, Checkpointing, RunOptions, Supervision};
+pub use runner::{
+    record_trial, run_actors, run_actors_controlled, run_actors_with, Checkpointing, RunOptions, Supervision,
+};
 
 use colony_life::{Board, Outcome, Rule, Topology};
 use serde::{Deserialize, Serialize};
@@ -209,12 +211,7 @@ impl TrialReport {
 
     /// Cell updates per second.
     pub fn cell_updates_per_second(&self) -> f64 {
-        let cells: f64 = self
-            .boards
-            .iter()
-            .flatten()
-            .map(|b| b.cell_count() as f64)
-            .sum::<f64>()
+        let cells: f64 = self.boards.iter().flatten().map(|b| b.cell_count() as f64).sum::<f64>()
             / self.boards.iter().flatten().count().max(1) as f64;
         self.games as f64 * cells * self.steps as f64 / self.seconds.max(1e-9)
     }
@@ -306,7 +303,9 @@ pub fn batches(steps: u64, batch_size: u64) -> impl Iterator<Item = u64> {
 /// Runs every game one after another in the calling thread (blocking).
 pub fn run_sequential(spec: &TrialSpec, updates: &Updates) -> Result<TrialReport, ColonyError> {
     spec.validate()?;
-    let mut games = (0..spec.games).map(|i| spec.game(i).build()).collect::<Result<Vec<_>, _>>()?;
+    let mut games = (0..spec.games)
+        .map(|i| spec.game(i).build())
+        .collect::<Result<Vec<_>, _>>()?;
     let mut tally = Tally::new(spec);
     let cpu0 = crate::machine::cpu_seconds();
     let started = Instant::now();

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use colony_actors::trial::{record_trial, run_actors_with, run_sequential, Checkpointing, RunOptions, TrialControl, TrialSpec};
+use colony_actors::trial::{
+    record_trial, run_actors_with, run_sequential, Checkpointing, RunOptions, TrialControl, TrialSpec,
+};
 use colony_actors::{Colony, ColonyConfig, GameId, GameUpdate, Start, Updates};
 use colony_store::{CheckpointWriter, Store};
 
@@ -57,7 +59,10 @@ async fn a_panicking_game_restarts_from_its_checkpoint_and_ends_identical() {
     }
     let (game, generation) = restarted.expect("a Restarted update");
     assert_eq!(game, GameId(2));
-    assert!(generation > 0 && generation % 10 == 0, "resumed from a checkpoint, got {generation}");
+    assert!(
+        generation > 0 && generation % 10 == 0,
+        "resumed from a checkpoint, got {generation}"
+    );
     assert_eq!(report.results[2].restarts, 1);
     for i in 0..spec.games {
         assert_eq!(report.boards[i], reference.boards[i], "game {i} ends identical");
@@ -71,7 +76,11 @@ async fn a_panicking_game_restarts_from_its_checkpoint_and_ends_identical() {
     let saved = store.load_trial(trial).expect("load");
     for (i, snapshot) in saved.snapshots.iter().enumerate() {
         assert_eq!(snapshot.generation, 120);
-        assert_eq!(Some(&snapshot.board), reference.boards[i].as_ref(), "checkpoint of game {i} is the final board");
+        assert_eq!(
+            Some(&snapshot.board),
+            reference.boards[i].as_ref(),
+            "checkpoint of game {i} is the final board"
+        );
     }
 }
 
@@ -80,10 +89,16 @@ async fn a_trial_resumed_from_mid_run_checkpoints_ends_identical() {
     let spec = spec();
     let reference = tokio::task::block_in_place(|| run_sequential(&spec, &Updates::default())).expect("reference");
     // Games stopped at different generations, as a crash leaves them.
-    let partial = TrialSpec { steps: 0, ..spec.clone() };
+    let partial = TrialSpec {
+        steps: 0,
+        ..spec.clone()
+    };
     let mut starts = Vec::new();
     for (i, stop) in [17u64, 60, 0, 119].into_iter().enumerate() {
-        let part = TrialSpec { steps: stop, ..partial.clone() };
+        let part = TrialSpec {
+            steps: stop,
+            ..partial.clone()
+        };
         let r = tokio::task::block_in_place(|| run_sequential(&part, &Updates::default())).expect("partial");
         let board = match r.boards[i].clone() {
             Some(b) => b,

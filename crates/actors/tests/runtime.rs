@@ -41,7 +41,11 @@ async fn replies_match_a_local_game() {
     // ends with population 1199.
     assert_eq!(reply.last().expect("summary").population, 1199);
     let summaries: Vec<u64> = reply.summaries.iter().map(|s| s.generation).collect();
-    assert_eq!(summaries, (1..=50).collect::<Vec<_>>(), "successive generations, not copies");
+    assert_eq!(
+        summaries,
+        (1..=50).collect::<Vec<_>>(),
+        "successive generations, not copies"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,7 +68,10 @@ async fn one_message_at_a_time_even_when_called_from_many_tasks() {
     let mut all = Vec::new();
     for t in tasks {
         let seen = t.await.expect("task");
-        assert!(seen.windows(2).all(|w| w[0] < w[1]), "one sender's calls are handled in order: {seen:?}");
+        assert!(
+            seen.windows(2).all(|w| w[0] < w[1]),
+            "one sender's calls are handled in order: {seen:?}"
+        );
         all.extend(seen);
     }
     all.sort_unstable();
@@ -84,7 +91,11 @@ async fn one_way_messages_are_handled_in_order() {
     assert_eq!(info.messages, 102, "100 advances, the state query and this one");
     let history = game.history().await.expect("history");
     let generations: Vec<u64> = history.iter().map(|s| s.summary.generation).collect();
-    assert_eq!(generations, vec![99, 100], "history keeps the spec's 2 states, oldest first");
+    assert_eq!(
+        generations,
+        vec![99, 100],
+        "history keeps the spec's 2 states, oldest first"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,10 +121,21 @@ async fn wait_times_out_with_everything_still_pending() {
     let colony = colony(1).await;
     let slow = colony.spawn(GameId(0), GameSpec::soup(2048, 1)).await.expect("spawn");
     let started = Instant::now();
-    let waited = wait(vec![slow.step(2000, Detail::Summaries)], 1, Some(Duration::from_millis(50))).await;
-    assert!(waited.ready.is_empty(), "2000 generations of 2048x2048 take far longer than 50 ms");
+    let waited = wait(
+        vec![slow.step(2000, Detail::Summaries)],
+        1,
+        Some(Duration::from_millis(50)),
+    )
+    .await;
+    assert!(
+        waited.ready.is_empty(),
+        "2000 generations of 2048x2048 take far longer than 50 ms"
+    );
     assert_eq!(waited.pending.len(), 1);
-    assert!(started.elapsed() < Duration::from_secs(1), "wait gave up at its timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "wait gave up at its timeout"
+    );
     slow.kill();
     let gone = wait(waited.pending, 1, Some(Duration::from_secs(5))).await;
     assert!(matches!(gone.ready[0].1, Err(ColonyError::ActorGone(GameId(0)))));
@@ -126,7 +148,10 @@ async fn kill_stops_the_actor_and_fails_its_calls() {
     assert_eq!(colony.resources().live_actors, 1);
     colony.kill(&game);
     assert!(eventually(|| !game.is_alive()).await);
-    assert!(matches!(game.step(1, Detail::Summaries).await, Err(ColonyError::ActorGone(GameId(7)))));
+    assert!(matches!(
+        game.step(1, Detail::Summaries).await,
+        Err(ColonyError::ActorGone(GameId(7)))
+    ));
     assert!(eventually(|| colony.resources().live_actors == 0).await);
 }
 
@@ -141,7 +166,10 @@ async fn an_actor_lives_while_a_handle_exists() {
     assert_eq!(copy.step(1, Detail::Summaries).await.expect("step").summaries.len(), 1);
     let actor = copy.actor().clone();
     drop(copy);
-    assert!(eventually(|| colony.resources().live_actors == 0).await, "last handle dropped: actor stops");
+    assert!(
+        eventually(|| colony.resources().live_actors == 0).await,
+        "last handle dropped: actor stops"
+    );
     assert!(matches!(
         actor.get_status(),
         ractor::ActorStatus::Stopped | ractor::ActorStatus::Stopping
@@ -152,9 +180,10 @@ async fn an_actor_lives_while_a_handle_exists() {
 async fn a_panicking_game_is_reported_and_the_others_go_on() {
     let colony = colony(2).await;
     let mut updates = colony.updates().subscribe();
-    let games: Vec<_> = futures_util::future::try_join_all((0..3).map(|i| colony.spawn(GameId(i), GameSpec::soup(32, i as u64))))
-        .await
-        .expect("spawn");
+    let games: Vec<_> =
+        futures_util::future::try_join_all((0..3).map(|i| colony.spawn(GameId(i), GameSpec::soup(32, i as u64))))
+            .await
+            .expect("spawn");
     games[1].inject_fault(true).expect("send fault");
     let failed = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
@@ -167,7 +196,10 @@ async fn a_panicking_game_is_reported_and_the_others_go_on() {
     .expect("failure reported");
     assert_eq!(failed.0, GameId(1));
     assert!(failed.1.contains("injected fault"), "{}", failed.1);
-    assert!(matches!(games[1].step(1, Detail::Summaries).await, Err(ColonyError::ActorGone(GameId(1)))));
+    assert!(matches!(
+        games[1].step(1, Detail::Summaries).await,
+        Err(ColonyError::ActorGone(GameId(1)))
+    ));
     for i in [0, 2] {
         let reply = games[i].step(3, Detail::Summaries).await.expect("other games go on");
         assert_eq!(reply.summaries.len(), 3);
@@ -181,9 +213,10 @@ async fn a_panicking_game_is_reported_and_the_others_go_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timers_stay_punctual_while_every_worker_computes() {
     let colony = colony(2).await;
-    let games: Vec<_> = futures_util::future::try_join_all((0..4).map(|i| colony.spawn(GameId(i), GameSpec::soup(2048, i as u64))))
-        .await
-        .expect("spawn");
+    let games: Vec<_> =
+        futures_util::future::try_join_all((0..4).map(|i| colony.spawn(GameId(i), GameSpec::soup(2048, i as u64))))
+            .await
+            .expect("spawn");
     let busy: Vec<_> = games.iter().map(|g| g.step(1500, Detail::Summaries)).collect();
     let load = tokio::spawn(async move { wait(busy, usize::MAX, None).await });
     // While both workers step 2048x2048 boards, a 10 ms timer must still fire on time.
@@ -196,7 +229,10 @@ async fn timers_stay_punctual_while_every_worker_computes() {
     let done = load.await.expect("load");
     assert_eq!(done.ready.len(), 4, "the load really ran");
     // Generous bound for a shared CI machine; a starved runtime is late by whole steps (100s of ms).
-    assert!(worst < Duration::from_millis(60), "timer was {worst:?} late while workers computed");
+    assert!(
+        worst < Duration::from_millis(60),
+        "timer was {worst:?} late while workers computed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,5 +251,8 @@ async fn a_slow_sink_loses_old_updates_instead_of_blocking() {
         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => assert_eq!(n, 96),
         other => panic!("expected a lag notice, got {other:?}"),
     }
-    assert!(matches!(slow.recv().await, Ok(GameUpdate::Stopped { game: GameId(96) })));
+    assert!(matches!(
+        slow.recv().await,
+        Ok(GameUpdate::Stopped { game: GameId(96) })
+    ));
 }

@@ -31,7 +31,10 @@ async fn sequential_and_actor_modes_end_bit_identical() {
         assert_eq!(act.mode, Mode::Actors);
         assert_eq!(seq.results, act.results);
         for i in 0..spec.games {
-            let (a, b) = (seq.boards[i].as_ref().expect("board"), act.boards[i].as_ref().expect("board"));
+            let (a, b) = (
+                seq.boards[i].as_ref().expect("board"),
+                act.boards[i].as_ref().expect("board"),
+            );
             assert_eq!(a, b, "game {i} differs between modes");
             assert_eq!(seq.results[i].generation, 23, "a last partial batch runs");
             assert_eq!(seq.results[i].seed, Some(10 + i as u64));
@@ -55,7 +58,11 @@ async fn extinct_games_do_not_stop_the_trial() {
     };
     let report = run_actors(&colony, &spec).await.expect("trial");
     assert!(report.results.iter().all(|r| r.generation == 30));
-    assert!(report.results.iter().any(|r| r.outcome == "extinct"), "{:?}", report.results);
+    assert!(
+        report.results.iter().any(|r| r.outcome == "extinct"),
+        "{:?}",
+        report.results
+    );
     let json = serde_json::to_value(&report).expect("json");
     for key in ["mode", "games", "steps", "batch_size", "seconds", "results"] {
         assert!(json.get(key).is_some(), "report has {key}");
@@ -67,10 +74,22 @@ async fn extinct_games_do_not_stop_the_trial() {
 fn bad_trials_are_refused() {
     let updates = Updates::default();
     for spec in [
-        TrialSpec { games: 0, ..TrialSpec::default() },
-        TrialSpec { batch_size: 0, ..TrialSpec::default() },
-        TrialSpec { width: 0, ..TrialSpec::default() },
-        TrialSpec { density: -0.5, ..TrialSpec::default() },
+        TrialSpec {
+            games: 0,
+            ..TrialSpec::default()
+        },
+        TrialSpec {
+            batch_size: 0,
+            ..TrialSpec::default()
+        },
+        TrialSpec {
+            width: 0,
+            ..TrialSpec::default()
+        },
+        TrialSpec {
+            density: -0.5,
+            ..TrialSpec::default()
+        },
     ] {
         assert!(run_sequential(&spec, &updates).is_err(), "{spec:?}");
     }
@@ -98,7 +117,10 @@ async fn a_trial_can_be_paused_resumed_and_lose_a_killed_game() {
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(!run.is_finished(), "paused before the first batch");
-    assert!(colony.actors().iter().all(|a| a.generation == 0), "no game advanced while paused");
+    assert!(
+        colony.actors().iter().all(|a| a.generation == 0),
+        "no game advanced while paused"
+    );
     assert!(control.kill(GameId(1)));
     assert!(!control.kill(GameId(9)), "no such game");
     control.resume();

@@ -10,8 +10,12 @@ use colony_life::pattern::{self, Format, Pattern};
 pub fn load_pattern(spec: &str) -> Result<Pattern> {
     let path = Path::new(spec);
     if path.exists() {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read pattern file {}", path.display()))?;
-        let format = path.extension().and_then(|e| e.to_str()).and_then(Format::from_path_extension);
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read pattern file {}", path.display()))?;
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_path_extension);
         let parsed = match format {
             Some(Format::Rle) => pattern::parse_rle(&text),
             Some(Format::Plaintext) => pattern::parse_plaintext(&text),

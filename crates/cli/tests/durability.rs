@@ -12,8 +12,21 @@ const COLONY: &str = env!("CARGO_BIN_EXE_colony");
 
 fn trial_args(db: &Path, report: &Path) -> Vec<String> {
     [
-        "trial", "--mode", "actors", "--games", "6", "--size", "256", "--steps", "30000", "--batch-size", "50", "--seed", "9",
-        "--checkpoint-every", "200",
+        "trial",
+        "--mode",
+        "actors",
+        "--games",
+        "6",
+        "--size",
+        "256",
+        "--steps",
+        "30000",
+        "--batch-size",
+        "50",
+        "--seed",
+        "9",
+        "--checkpoint-every",
+        "200",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -69,7 +82,10 @@ fn sigkill_at_random_moments_then_resume_gives_identical_boards() {
     assert_eq!(reference.len(), 6);
     assert!(reference.iter().all(|(g, _)| *g == 30000));
 
-    let iterations: u64 = std::env::var("COLONY_FAULT_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let iterations: u64 = std::env::var("COLONY_FAULT_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
     let mut rng = 0xC0_10_4E_u64;
     let mut mid_run_kills = 0;
     let mut resumed_mid_run = 0;
@@ -96,7 +112,10 @@ fn sigkill_at_random_moments_then_resume_gives_identical_boards() {
         if !db.exists() {
             continue;
         }
-        let listed = Command::new(COLONY).args(["checkpoints", &db.display().to_string()]).output().expect("checkpoints");
+        let listed = Command::new(COLONY)
+            .args(["checkpoints", &db.display().to_string()])
+            .output()
+            .expect("checkpoints");
         assert!(
             listed.status.success(),
             "round {round} (rng seed {seed:#x}): database unreadable after kill: {}",
@@ -133,8 +152,14 @@ fn sigkill_at_random_moments_then_resume_gives_identical_boards() {
             fraction * 100.0
         );
     }
-    assert!(mid_run_kills * 2 >= iterations, "most kills must land mid-run ({mid_run_kills}/{iterations})");
-    assert!(resumed_mid_run * 2 >= iterations, "most resumes must find games behind ({resumed_mid_run}/{iterations})");
+    assert!(
+        mid_run_kills * 2 >= iterations,
+        "most kills must land mid-run ({mid_run_kills}/{iterations})"
+    );
+    assert!(
+        resumed_mid_run * 2 >= iterations,
+        "most resumes must find games behind ({resumed_mid_run}/{iterations})"
+    );
 }
 
 #[test]
@@ -153,12 +178,18 @@ fn bad_databases_are_clear_errors() {
         (truncated, "truncated.db"),
     ] {
         for command in ["resume", "checkpoints"] {
-            let out = Command::new(COLONY).args([command, &path.display().to_string()]).output().expect("run");
+            let out = Command::new(COLONY)
+                .args([command, &path.display().to_string()])
+                .output()
+                .expect("run");
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{command} {}: {stderr}", path.display());
             assert!(!stderr.contains("panicked"), "{stderr}");
             assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-            assert!(stderr.contains(&path.display().to_string()) || stderr.contains(words), "{stderr}");
+            assert!(
+                stderr.contains(&path.display().to_string()) || stderr.contains(words),
+                "{stderr}"
+            );
         }
     }
 }

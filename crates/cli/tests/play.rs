@@ -72,20 +72,13 @@ fn ok(args: &[&str]) -> Run {
         "colony {args:?} failed\nstdout:\n{}\nstderr:\n{}",
         r.stdout, r.stderr
     );
-    assert!(
-        !r.stderr.contains("panicked"),
-        "panic in stderr: {}",
-        r.stderr
-    );
+    assert!(!r.stderr.contains("panicked"), "panic in stderr: {}", r.stderr);
     r
 }
 
 /// The text after `key` in a summary line, up to the next comma.
 fn summary_field<'a>(summary: &'a str, key: &str) -> &'a str {
-    let start = summary
-        .find(key)
-        .unwrap_or_else(|| panic!("no {key:?} in {summary:?}"))
-        + key.len();
+    let start = summary.find(key).unwrap_or_else(|| panic!("no {key:?} in {summary:?}")) + key.len();
     let rest = &summary[start..];
     &rest[..rest.find(',').unwrap_or(rest.len())]
 }
@@ -137,16 +130,8 @@ fn assert_bad_input(dir: Option<&Path>, args: &[&str], fragment: &str) -> String
         "colony {args:?}: exit code\nstdout:\n{}\nstderr:\n{}",
         r.stdout, r.stderr
     );
-    assert!(
-        !r.stderr.contains("panicked"),
-        "colony {args:?} panicked: {}",
-        r.stderr
-    );
-    assert!(
-        r.stdout.is_empty(),
-        "colony {args:?} printed on stdout: {}",
-        r.stdout
-    );
+    assert!(!r.stderr.contains("panicked"), "colony {args:?} panicked: {}", r.stderr);
+    assert!(r.stdout.is_empty(), "colony {args:?} printed on stdout: {}", r.stdout);
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(
         lines.len(),
@@ -190,18 +175,13 @@ fn print_every_blinker_is_the_tutorial_text_exactly() {
     ]);
     let horizontal = board(&["     ", "     ", " *** ", "     ", "     "]);
     let vertical = board(&["     ", "  *  ", "  *  ", "  *  ", "     "]);
-    let expected = format!(
-        "Initial state:\n{horizontal}\n\nstate #1:\n{vertical}\n\nstate #2:\n{horizontal}\n"
-    );
+    let expected = format!("Initial state:\n{horizontal}\n\nstate #1:\n{vertical}\n\nstate #2:\n{horizontal}\n");
     // Spelled out once, so a mistake in `board` cannot hide a mistake in the binary.
     assert_eq!(
         horizontal,
         "|           |\n|           |\n|   * * *   |\n|           |\n|           |"
     );
-    assert_eq!(
-        &r.stdout[..r.stdout.len() - r.summary().len() - 1],
-        expected
-    );
+    assert_eq!(&r.stdout[..r.stdout.len() - r.summary().len() - 1], expected);
     assert!(r.stdout.ends_with('\n'));
     assert_summary(r.summary(), 2);
     assert!(
@@ -237,29 +217,17 @@ fn print_every_glider_on_bounded_board_with_rule_in_golly_form() {
     ]);
     let g0 = board(&[" *    ", "  *   ", "***   ", "      ", "      ", "      "]);
     let g1 = board(&["      ", "* *   ", " **   ", " *    ", "      ", "      "]);
-    assert_eq!(
-        r.boards(),
-        format!("Initial state:\n{g0}\n\nstate #1:\n{g1}")
-    );
+    assert_eq!(r.boards(), format!("Initial state:\n{g0}\n\nstate #1:\n{g1}"));
     assert_summary(r.summary(), 1);
     assert!(r.summary().contains("population 5,"), "{}", r.summary());
-    assert!(
-        r.summary().contains("6x6 bounded B3/S23"),
-        "{}",
-        r.summary()
-    );
+    assert!(r.summary().contains("6x6 bounded B3/S23"), "{}", r.summary());
 }
 
 #[test]
 fn summary_line_is_last_in_every_print_mode() {
     for mode in ["every", "last", "none"] {
-        let r = ok(&[
-            "play", "--size", "8", "--steps", "3", "--seed", "11", "--print", mode,
-        ]);
-        assert!(
-            r.stdout.ends_with('\n'),
-            "--print {mode}: stdout lacks a final newline"
-        );
+        let r = ok(&["play", "--size", "8", "--steps", "3", "--seed", "11", "--print", mode]);
+        assert!(r.stdout.ends_with('\n'), "--print {mode}: stdout lacks a final newline");
         assert_summary(r.summary(), 3);
         assert_eq!(
             r.stdout.matches("generation ").count(),
@@ -274,11 +242,7 @@ fn summary_line_is_last_in_every_print_mode() {
         };
         assert_eq!(states, expected_states, "--print {mode}:\n{}", r.stdout);
         if mode == "none" {
-            assert_eq!(
-                r.stdout.lines().count(),
-                1,
-                "--print none prints only the summary"
-            );
+            assert_eq!(r.stdout.lines().count(), 1, "--print none prints only the summary");
         }
         if mode == "last" {
             assert!(
@@ -291,20 +255,14 @@ fn summary_line_is_last_in_every_print_mode() {
 
 #[test]
 fn print_last_is_the_last_board_of_print_every() {
-    let every = ok(&[
-        "play", "--size", "9", "--steps", "4", "--seed", "5", "--print", "every",
-    ]);
-    let last = ok(&[
-        "play", "--size", "9", "--steps", "4", "--seed", "5", "--print", "last",
-    ]);
+    let every = ok(&["play", "--size", "9", "--steps", "4", "--seed", "5", "--print", "every"]);
+    let last = ok(&["play", "--size", "9", "--steps", "4", "--seed", "5", "--print", "last"]);
     let final_board = last
         .boards()
         .split("state #4:\n")
         .nth(1)
         .expect("state #4 in --print last");
-    assert!(every
-        .boards()
-        .ends_with(&format!("state #4:\n{final_board}")));
+    assert!(every.boards().ends_with(&format!("state #4:\n{final_board}")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,11 +300,7 @@ fn omitted_seed_is_reported_and_repeats_the_run() {
     let seed = line["seed ".len()..].split(' ').next().expect("seed value");
     seed.parse::<u64>().expect("seed is a u64");
     assert!(line.contains(&format!("--seed {seed}")), "{line}");
-    assert!(
-        r.summary().contains(&format!("seed {seed})")),
-        "{}",
-        r.summary()
-    );
+    assert!(r.summary().contains(&format!("seed {seed})")), "{}", r.summary());
     let again = ok(&[
         "play", "--size", "12", "--steps", "3", "--print", "last", "--seed", seed,
     ]);
@@ -359,21 +313,9 @@ fn populations_match_the_python_baseline() {
         "play", "--seed", "3", "--steps", "50", "--size", "100", "--print", "none",
     ]);
     assert_summary(r.summary(), 50);
-    assert_eq!(
-        r.population(),
-        BASELINE_SEED3_SIZE100_STEPS50,
-        "{}",
-        r.summary()
-    );
-    let r = ok(&[
-        "play", "--seed", "7", "--size", "10", "--steps", "2", "--print", "none",
-    ]);
-    assert_eq!(
-        r.population(),
-        BASELINE_SEED7_SIZE10_STEPS2,
-        "{}",
-        r.summary()
-    );
+    assert_eq!(r.population(), BASELINE_SEED3_SIZE100_STEPS50, "{}", r.summary());
+    let r = ok(&["play", "--seed", "7", "--size", "10", "--steps", "2", "--print", "none"]);
+    assert_eq!(r.population(), BASELINE_SEED7_SIZE10_STEPS2, "{}", r.summary());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,33 +341,18 @@ fn out_rle_torus_round_trips_and_carries_the_grid() {
         path_str(&file),
     ]);
     let text = std::fs::read_to_string(&file).expect("x.rle written");
-    let header = text
-        .lines()
-        .find(|l| !l.starts_with('#'))
-        .expect("RLE header");
+    let header = text.lines().find(|l| !l.starts_with('#')).expect("RLE header");
     assert!(header.starts_with("x = 13, y = 12"), "{header}");
     assert!(header.contains("rule = B3/S23:T13,12"), "{header}");
     // The file brings its own 13x12 torus: no size flags.
-    let read = ok(&[
-        "play",
-        "--pattern",
-        path_str(&file),
-        "--steps",
-        "0",
-        "--print",
-        "last",
-    ]);
+    let read = ok(&["play", "--pattern", path_str(&file), "--steps", "0", "--print", "last"]);
     assert_eq!(
         written.boards().replace("state #3:", "state #0:"),
         read.boards(),
         "board written to .rle and read back differs"
     );
     assert_eq!(written.population(), read.population());
-    assert!(
-        read.summary().contains("13x12 torus B3/S23"),
-        "{}",
-        read.summary()
-    );
+    assert!(read.summary().contains("13x12 torus B3/S23"), "{}", read.summary());
 }
 
 #[test]
@@ -450,29 +377,11 @@ fn out_rle_bounded_carries_p_suffix_and_round_trips() {
         path_str(&file),
     ]);
     let text = std::fs::read_to_string(&file).expect("b.rle written");
-    let header = text
-        .lines()
-        .find(|l| !l.starts_with('#'))
-        .expect("RLE header");
+    let header = text.lines().find(|l| !l.starts_with('#')).expect("RLE header");
     assert!(header.contains("rule = B36/S23:P9,9"), "{header}");
-    let read = ok(&[
-        "play",
-        "--pattern",
-        path_str(&file),
-        "--steps",
-        "0",
-        "--print",
-        "last",
-    ]);
-    assert_eq!(
-        written.boards().replace("state #3:", "state #0:"),
-        read.boards()
-    );
-    assert!(
-        read.summary().contains("9x9 bounded B36/S23"),
-        "{}",
-        read.summary()
-    );
+    let read = ok(&["play", "--pattern", path_str(&file), "--steps", "0", "--print", "last"]);
+    assert_eq!(written.boards().replace("state #3:", "state #0:"), read.boards());
+    assert!(read.summary().contains("9x9 bounded B36/S23"), "{}", read.summary());
 }
 
 #[test]
@@ -519,10 +428,7 @@ fn out_cells_round_trips_on_the_same_board() {
         "--print",
         "last",
     ]);
-    assert_eq!(
-        written.boards().replace("state #2:", "state #0:"),
-        read.boards()
-    );
+    assert_eq!(written.boards().replace("state #2:", "state #0:"), read.boards());
     let read_soup = ok(&[
         "play",
         "--pattern",
@@ -534,10 +440,7 @@ fn out_cells_round_trips_on_the_same_board() {
         "--print",
         "last",
     ]);
-    assert_eq!(
-        soup.boards().replace("state #1:", "state #0:"),
-        read_soup.boards()
-    );
+    assert_eq!(soup.boards().replace("state #1:", "state #0:"), read_soup.boards());
     assert_eq!(soup.population(), read_soup.population());
 }
 
@@ -545,49 +448,18 @@ fn out_cells_round_trips_on_the_same_board() {
 fn rle_with_torus_suffix_brings_its_own_board() {
     let dir = temp();
     let file = dir.path().join("t64.rle");
-    std::fs::write(
-        &file,
-        "#N glider\nx = 3, y = 3, rule = B3/S23:T64,64\nbo$2bo$3o!\n",
-    )
-    .expect("write");
-    let r = ok(&[
-        "play",
-        "--pattern",
-        path_str(&file),
-        "--steps",
-        "4",
-        "--print",
-        "last",
-    ]);
-    let rows: Vec<&str> = r
-        .boards()
-        .lines()
-        .skip_while(|l| !l.starts_with('|'))
-        .collect();
+    std::fs::write(&file, "#N glider\nx = 3, y = 3, rule = B3/S23:T64,64\nbo$2bo$3o!\n").expect("write");
+    let r = ok(&["play", "--pattern", path_str(&file), "--steps", "4", "--print", "last"]);
+    let rows: Vec<&str> = r.boards().lines().skip_while(|l| !l.starts_with('|')).collect();
     assert_eq!(rows.len(), 64, "64 rows");
-    assert!(
-        rows.iter().all(|l| l.len() == 2 * 64 + 3),
-        "64 columns per row"
-    );
+    assert!(rows.iter().all(|l| l.len() == 2 * 64 + 3), "64 columns per row");
     assert!(r.summary().contains("population 5,"), "{}", r.summary());
-    assert!(
-        r.summary().contains("64x64 torus B3/S23"),
-        "{}",
-        r.summary()
-    );
+    assert!(r.summary().contains("64x64 torus B3/S23"), "{}", r.summary());
 
     // `:P` gives a bounded board of its own size; a glider flying into the edge there becomes a block.
     let file = dir.path().join("p8.rle");
     std::fs::write(&file, "x = 3, y = 3, rule = B3/S23:P8,6\nbo$2bo$3o!\n").expect("write");
-    let r = ok(&[
-        "play",
-        "--pattern",
-        path_str(&file),
-        "--steps",
-        "30",
-        "--print",
-        "none",
-    ]);
+    let r = ok(&["play", "--pattern", path_str(&file), "--steps", "30", "--print", "none"]);
     assert!(r.summary().contains("8x6 bounded"), "{}", r.summary());
     assert!(
         r.summary().contains("population 4, outcome still life"),
@@ -695,67 +567,31 @@ fn malformed_rle_names_file_line_and_column() {
     let dir = temp();
     let file = dir.path().join("bad.rle");
     // Line 3, column 6 is the `-`.
-    std::fs::write(
-        &file,
-        "#C a comment\nx = 3, y = 3, rule = B3/S23\nbo$2b-o$3o!\n",
-    )
-    .expect("write");
+    std::fs::write(&file, "#C a comment\nx = 3, y = 3, rule = B3/S23\nbo$2b-o$3o!\n").expect("write");
     assert_bad_input(
         None,
-        &[
-            "play",
-            "--pattern",
-            path_str(&file),
-            "--size",
-            "5",
-            "--steps",
-            "0",
-        ],
+        &["play", "--pattern", path_str(&file), "--size", "5", "--steps", "0"],
         &format!("{}:3:6:", file.display()),
     );
     // A bad run count (zero) at line 2, column 8.
     std::fs::write(&file, "x = 3, y = 3\nbo$2bo$0o!\n").expect("write");
     assert_bad_input(
         None,
-        &[
-            "play",
-            "--pattern",
-            path_str(&file),
-            "--size",
-            "5",
-            "--steps",
-            "0",
-        ],
+        &["play", "--pattern", path_str(&file), "--size", "5", "--steps", "0"],
         &format!("{}:2:8:", file.display()),
     );
     // A broken header.
     std::fs::write(&file, "x = 3, y = three\nbo!\n").expect("write");
     assert_bad_input(
         None,
-        &[
-            "play",
-            "--pattern",
-            path_str(&file),
-            "--size",
-            "5",
-            "--steps",
-            "0",
-        ],
+        &["play", "--pattern", path_str(&file), "--size", "5", "--steps", "0"],
         &format!("{}:1:", file.display()),
     );
     // The same with a relative path: the message shows it as given.
     std::fs::write(&file, "x = 3, y = 1\n4o!\n").expect("write");
     assert_bad_input(
         Some(dir.path()),
-        &[
-            "play",
-            "--pattern",
-            "bad.rle",
-            "--size",
-            "5",
-            "--steps",
-            "0",
-        ],
+        &["play", "--pattern", "bad.rle", "--size", "5", "--steps", "0"],
         "bad.rle:2:",
     );
 }
@@ -767,15 +603,7 @@ fn malformed_cells_names_file_line_and_column() {
     std::fs::write(&file, "!Name: bad\n.O.\n..X\n").expect("write");
     assert_bad_input(
         None,
-        &[
-            "play",
-            "--pattern",
-            path_str(&file),
-            "--size",
-            "5",
-            "--steps",
-            "0",
-        ],
+        &["play", "--pattern", path_str(&file), "--size", "5", "--steps", "0"],
         &format!("{}:3:3:", file.display()),
     );
 }
@@ -784,15 +612,7 @@ fn malformed_cells_names_file_line_and_column() {
 fn pattern_larger_than_the_board() {
     assert_bad_input(
         None,
-        &[
-            "play",
-            "--pattern",
-            "gosper-glider-gun",
-            "--size",
-            "10",
-            "--steps",
-            "0",
-        ],
+        &["play", "--pattern", "gosper-glider-gun", "--size", "10", "--steps", "0"],
         "does not fit",
     );
     let dir = temp();
@@ -808,11 +628,7 @@ fn pattern_larger_than_the_board() {
 #[test]
 fn zero_size() {
     assert_bad_input(None, &["play", "--size", "0", "--steps", "0"], "size");
-    assert_bad_input(
-        None,
-        &["play", "--width", "0", "--height", "4", "--steps", "0"],
-        "size",
-    );
+    assert_bad_input(None, &["play", "--width", "0", "--height", "4", "--steps", "0"], "size");
 }
 
 #[test]
@@ -846,10 +662,7 @@ fn unknown_pattern_name() {
         &["play", "--pattern", "no-such-pattern", "--steps", "0"],
         "no-such-pattern",
     );
-    assert!(
-        stderr.contains("glider"),
-        "the message lists the known names: {stderr}"
-    );
+    assert!(stderr.contains("glider"), "the message lists the known names: {stderr}");
 }
 
 #[test]

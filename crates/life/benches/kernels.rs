@@ -8,7 +8,12 @@ use std::hint::black_box;
 
 fn step_bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("step");
-    for &(size, simd) in &[(64, Simd::Auto), (64, Simd::Portable), (4096, Simd::Auto), (4096, Simd::Portable)] {
+    for &(size, simd) in &[
+        (64, Simd::Auto),
+        (64, Simd::Portable),
+        (4096, Simd::Auto),
+        (4096, Simd::Portable),
+    ] {
         let board = soup(size, size, 1, 0.5).expect("soup");
         group.throughput(Throughput::Elements(board.cell_count()));
         let mut kernel = Bitwise::new(simd);

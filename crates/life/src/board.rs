@@ -245,7 +245,13 @@ impl TryFrom<BoardData> for Board {
 
 impl std::fmt::Debug for Board {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "Board {}x{} (population {})", self.width, self.height, self.population())?;
+        writeln!(
+            f,
+            "Board {}x{} (population {})",
+            self.width,
+            self.height,
+            self.population()
+        )?;
         if self.cell_count() <= 64 * 64 {
             for y in 0..self.height {
                 let row: String = (0..self.width)

@@ -2,7 +2,9 @@
 
 use std::collections::VecDeque;
 
-use crate::{Board, CycleDetector, Kernel, KernelKind, LifeError, Outcome, Result, Rule, State, Topology, DEFAULT_CYCLE_WINDOW};
+use crate::{
+    Board, CycleDetector, Kernel, KernelKind, LifeError, Outcome, Result, Rule, State, Topology, DEFAULT_CYCLE_WINDOW,
+};
 
 /// States kept by default (the current one included).
 pub const DEFAULT_HISTORY: usize = 16;
@@ -64,9 +66,11 @@ impl Game {
     pub fn with_cycle_window(mut self, window: usize) -> Game {
         let current = self.current().clone();
         self.detector = CycleDetector::new(window);
-        self.outcome = self
-            .detector
-            .observe(current.generation(), current.board().fingerprint(), current.board().is_empty());
+        self.outcome = self.detector.observe(
+            current.generation(),
+            current.board().fingerprint(),
+            current.board().is_empty(),
+        );
         self
     }
 

@@ -141,7 +141,11 @@ mod tests {
         d.observe(0, 1, false);
         d.observe(1, 2, false);
         d.observe(2, 3, false);
-        assert_eq!(d.observe(3, 1, false), Outcome::Running, "period 3 is beyond a window of 2");
+        assert_eq!(
+            d.observe(3, 1, false),
+            Outcome::Running,
+            "period 3 is beyond a window of 2"
+        );
         let mut off = CycleDetector::new(0);
         off.observe(0, 1, false);
         assert_eq!(off.observe(1, 1, false), Outcome::Running);

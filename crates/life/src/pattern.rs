@@ -177,13 +177,7 @@ fn sized_board(width: u64, height: u64, max_cells: u64, at: (usize, usize)) -> R
             format!("pattern size {width}x{height} exceeds the limit of {limit} cells"),
         ));
     }
-    let too_large = || {
-        parse_error(
-            line,
-            column,
-            format!("pattern size {width}x{height} is too large"),
-        )
-    };
+    let too_large = || parse_error(line, column, format!("pattern size {width}x{height} is too large"));
     let w = usize::try_from(width).map_err(|_| too_large())?;
     let h = usize::try_from(height).map_err(|_| too_large())?;
     Board::new(w, h).map_err(|e| parse_error(line, column, e.to_string()))

@@ -61,7 +61,10 @@ impl Default for Rule {
 }
 
 fn digits(mask: u16) -> String {
-    (0..=8).filter(|n| mask >> n & 1 == 1).map(|n| char::from(b'0' + n as u8)).collect()
+    (0..=8)
+        .filter(|n| mask >> n & 1 == 1)
+        .map(|n| char::from(b'0' + n as u8))
+        .collect()
 }
 
 impl fmt::Display for Rule {
@@ -178,7 +181,17 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for text in ["", "B9/S23", "B3/S23/S1", "X3/S23", "B3/B3", "B33/S2", "life", "B3", "3"] {
+        for text in [
+            "",
+            "B9/S23",
+            "B3/S23/S1",
+            "X3/S23",
+            "B3/B3",
+            "B33/S2",
+            "life",
+            "B3",
+            "3",
+        ] {
             assert!(text.parse::<Rule>().is_err(), "{text} should fail");
         }
     }

@@ -16,11 +16,7 @@ fn cells(board: &Board) -> Vec<(usize, usize)> {
 /// The position and message of a parse error, failing the test on anything else.
 fn parse_err(result: Result<Pattern, LifeError>) -> (usize, usize, String) {
     match result {
-        Err(LifeError::Parse {
-            line,
-            column,
-            message,
-        }) => (line, column, message),
+        Err(LifeError::Parse { line, column, message }) => (line, column, message),
         other => panic!("expected a parse error, got {other:?}"),
     }
 }
@@ -53,9 +49,7 @@ fn placed(pattern: &Board, width: usize, height: usize, x: i64, y: i64) -> Board
 }
 
 fn library(name: &str) -> Board {
-    pattern::named(name)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .board
+    pattern::named(name).unwrap_or_else(|e| panic!("{name}: {e}")).board
 }
 
 // ---- RLE: what is accepted -------------------------------------------------------------------
@@ -64,10 +58,7 @@ fn library(name: &str) -> Board {
 fn glider_rle_gives_the_hand_checked_cells() {
     let p = rle("x = 3, y = 3, rule = B3/S23\nbo$2bo$3o!");
     assert_eq!((p.board.width(), p.board.height()), (3, 3));
-    assert_eq!(
-        cells(&p.board),
-        vec![(1, 0), (2, 1), (0, 2), (1, 2), (2, 2)]
-    );
+    assert_eq!(cells(&p.board), vec![(1, 0), (2, 1), (0, 2), (1, 2), (2, 2)]);
     assert_eq!(p.rule, Some(Rule::CONWAY));
     assert_eq!((p.grid, p.name, p.comments.len()), (None, None, 0));
 }
@@ -79,20 +70,14 @@ fn header_spacing_and_rule_are_optional() {
     assert_eq!(tight.board, bare.board);
     assert_eq!((tight.rule, bare.rule), (Some(Rule::CONWAY), None));
     let golly_order = rle("x = 1, y = 1, rule = 23/36\no!");
-    assert_eq!(
-        golly_order.rule.map(|r| r.to_string()).as_deref(),
-        Some("B36/S23")
-    );
+    assert_eq!(golly_order.rule.map(|r| r.to_string()).as_deref(), Some("B36/S23"));
     assert_eq!(
         rle("x = 1, y = 1, rule = B3/S23,\no!").rule,
         Some(Rule::CONWAY),
         "trailing comma"
     );
     let hash_r = rle("#r B36/S23\nx = 1, y = 1\no!");
-    assert_eq!(
-        hash_r.rule.map(|r| r.to_string()).as_deref(),
-        Some("B36/S23")
-    );
+    assert_eq!(hash_r.rule.map(|r| r.to_string()).as_deref(), Some("B36/S23"));
 }
 
 #[test]
@@ -106,10 +91,7 @@ fn dollar_counts_skip_several_rows() {
 #[test]
 fn whitespace_may_fall_anywhere_in_the_cells() {
     let spread = rle("x = 3, y = 3\n b o $\r\n 2 b o\n$\n3\no\n!");
-    assert_eq!(
-        cells(&spread.board),
-        cells(&rle("x = 3, y = 3\nbo$2bo$3o!").board)
-    );
+    assert_eq!(cells(&spread.board), cells(&rle("x = 3, y = 3\nbo$2bo$3o!").board));
     let crlf = rle("#N Glider\r\nx = 3, y = 3\r\nbo$2bo$3o!\r\n");
     assert_eq!(crlf.name.as_deref(), Some("Glider"));
     assert_eq!(crlf.board.population(), 5);
@@ -118,12 +100,7 @@ fn whitespace_may_fall_anywhere_in_the_cells() {
         (old_mac.name.as_deref(), old_mac.board.population()),
         (Some("Glider"), 5)
     );
-    assert_rle_error(
-        "x = 3, y = 3\rbo$\r\n2b?o!",
-        3,
-        3,
-        "unexpected character '?'",
-    );
+    assert_rle_error("x = 3, y = 3\rbo$\r\n2b?o!", 3, 3, "unexpected character '?'");
     let cells_cr = pattern::parse_auto("!Name: g\r.O\r..O\rOOO").expect("old Mac plaintext");
     assert_eq!(cells_cr.board, old_mac.board);
     let split_count = rle("x = 12, y = 1\n1\n2o!");
@@ -213,10 +190,7 @@ fn grid_suffix_in_the_header() {
         Some((100, 100)),
         "one number: a square"
     );
-    assert_eq!(
-        square.grid.map(|g| g.to_string()).as_deref(),
-        Some(":T100,100")
-    );
+    assert_eq!(square.grid.map(|g| g.to_string()).as_deref(), Some(":T100,100"));
     let (rule, grid) = pattern::parse_rule_with_grid("B36/S23:P7,9").expect("rule");
     assert_eq!(
         (rule.to_string(), grid.map(|g| g.to_string())),
@@ -235,10 +209,7 @@ fn grid_suffix_in_the_header() {
         "B3/S23:S9",
     ] {
         assert!(
-            matches!(
-                pattern::parse_rule_with_grid(unsupported),
-                Err(LifeError::Rule { .. })
-            ),
+            matches!(pattern::parse_rule_with_grid(unsupported), Err(LifeError::Rule { .. })),
             "{unsupported}"
         );
     }
@@ -259,12 +230,7 @@ fn missing_or_bad_header() {
     assert_rle_error("x = 3 y = 3\no!", 1, 7, "expected ','");
     assert_rle_error("x = 3, x = 3\no!", 1, 8, "given twice");
     assert_rle_error("x = 3, y = 3, rule = B9/S23\no!", 1, 22, "invalid rule");
-    assert_rle_error(
-        "x = 3, y = 3, rule = B3/S23:K3,3\no!",
-        1,
-        22,
-        "Klein bottle",
-    );
+    assert_rle_error("x = 3, y = 3, rule = B3/S23:K3,3\no!", 1, 22, "Klein bottle");
     assert_rle_error("x = 3, y = 3, rule = B3/S23:T0,3\no!", 1, 22, "infinite");
     assert_rle_error("#r B3/S2x\nx = 1, y = 1\no!", 1, 4, "invalid rule");
 }
@@ -285,12 +251,7 @@ fn zero_and_huge_sizes() {
 fn cells_outside_the_declared_size() {
     assert_rle_error("x = 3, y = 2\n4o!", 2, 1, "beyond the declared width x = 3");
     assert_rle_error("x = 3, y = 2\nb3o!", 2, 2, "up to column 4");
-    assert_rle_error(
-        "x = 3, y = 2\nbo$o$o!",
-        2,
-        6,
-        "beyond the declared height y = 2",
-    );
+    assert_rle_error("x = 3, y = 2\nbo$o$o!", 2, 6, "beyond the declared height y = 2");
     assert_rle_error("x = 3, y = 2\n5$o!", 2, 3, "row 6");
     assert_rle_error("x = 2, y = 1\n\n  3\no!", 3, 3, "beyond the declared width");
 }
@@ -348,10 +309,7 @@ fn writer_output_is_golly_style() {
 fn writer_keeps_lines_within_70_characters() {
     let board = soup(1000, 40, 7, 0.3).expect("soup");
     let text = pattern::write_rle(&board, Rule::CONWAY, None, Some("a soup"));
-    assert!(
-        text.lines().all(|l| l.len() <= 70),
-        "a line is longer than 70"
-    );
+    assert!(text.lines().all(|l| l.len() <= 70), "a line is longer than 70");
     assert!(text.lines().count() > 100);
     assert_eq!(rle(&text).board, board);
 }
@@ -373,15 +331,11 @@ fn names_cannot_forge_lines() {
 
 #[test]
 fn plaintext_reads_names_comments_and_ragged_rows() {
-    let p = pattern::parse_plaintext("!Name: Glider\n!A comment\n!\n.O\n..O\r\nO*O  \n")
-        .expect("glider");
+    let p = pattern::parse_plaintext("!Name: Glider\n!A comment\n!\n.O\n..O\r\nO*O  \n").expect("glider");
     assert_eq!(p.name.as_deref(), Some("Glider"));
     assert_eq!(p.comments, vec!["A comment", ""]);
     assert_eq!((p.board.width(), p.board.height()), (3, 3));
-    assert_eq!(
-        cells(&p.board),
-        vec![(1, 0), (2, 1), (0, 2), (1, 2), (2, 2)]
-    );
+    assert_eq!(cells(&p.board), vec![(1, 0), (2, 1), (0, 2), (1, 2), (2, 2)]);
     assert_eq!((p.rule, p.grid), (None, None));
     let gappy = pattern::parse_plaintext("O\n\n..O\n\n\n").expect("gappy");
     assert_eq!(
@@ -417,40 +371,21 @@ fn plaintext_writer() {
 #[test]
 fn formats_by_extension_and_content() {
     assert_eq!(Format::from_path_extension("rle"), Some(Format::Rle));
-    assert_eq!(
-        Format::from_path_extension("CELLS"),
-        Some(Format::Plaintext)
-    );
-    assert_eq!(
-        Format::from_path_extension("patterns/gun.rle"),
-        Some(Format::Rle)
-    );
-    assert_eq!(
-        Format::from_path_extension(".cells"),
-        Some(Format::Plaintext)
-    );
+    assert_eq!(Format::from_path_extension("CELLS"), Some(Format::Plaintext));
+    assert_eq!(Format::from_path_extension("patterns/gun.rle"), Some(Format::Rle));
+    assert_eq!(Format::from_path_extension(".cells"), Some(Format::Plaintext));
     assert_eq!(Format::from_path_extension("lif"), None);
     assert_eq!(Format::from_path_extension(""), None);
 
     let from_rle = pattern::parse_auto("#C hi\nx = 3, y = 3\nbo$2bo$3o!").expect("rle");
     let from_cells = pattern::parse_auto("!Name: g\n.O\n..O\nOOO\n").expect("cells");
     assert_eq!(from_rle.board, from_cells.board);
-    assert_eq!(
-        pattern::parse_auto("\n\n.O.\n")
-            .expect("cells")
-            .board
-            .population(),
-        1
-    );
+    assert_eq!(pattern::parse_auto("\n\n.O.\n").expect("cells").board.population(), 1);
     assert_eq!(Format::detect("bo$2bo$3o!"), Format::Rle);
     assert_rle_error("bo$2bo$3o!", 1, 1, "missing RLE header");
     assert!(matches!(
         pattern::parse_auto("bo$2bo$3o!"),
-        Err(LifeError::Parse {
-            line: 1,
-            column: 1,
-            ..
-        })
+        Err(LifeError::Parse { line: 1, column: 1, .. })
     ));
 }
 
@@ -464,13 +399,13 @@ fn arb_board() -> impl Strategy<Value = Board> {
 
 fn arb_grid() -> impl Strategy<Value = Option<Grid>> {
     let topology = prop_oneof![Just(Topology::Torus), Just(Topology::Bounded)];
-    prop::option::of((topology, 1usize..=5000, 1usize..=5000).prop_map(
-        |(topology, width, height)| Grid {
+    prop::option::of(
+        (topology, 1usize..=5000, 1usize..=5000).prop_map(|(topology, width, height)| Grid {
             topology,
             width,
             height,
-        },
-    ))
+        }),
+    )
 }
 
 proptest! {
@@ -534,17 +469,9 @@ fn library_sizes_and_populations() {
     assert_eq!(pattern::library_names(), expected.map(|e| e.0).as_slice());
     for (name, width, height, population) in expected {
         let p = pattern::named(name).expect(name);
-        assert_eq!(
-            (p.board.width(), p.board.height()),
-            (width, height),
-            "{name}"
-        );
+        assert_eq!((p.board.width(), p.board.height()), (width, height), "{name}");
         assert_eq!(p.board.population(), population, "{name}");
-        assert_eq!(
-            p.board.bounding_box(),
-            Some((0, 0, width, height)),
-            "{name} is tight"
-        );
+        assert_eq!(p.board.bounding_box(), Some((0, 0, width, height)), "{name} is tight");
         assert_eq!(p.rule, Some(Rule::CONWAY), "{name}");
     }
     assert_eq!(
@@ -560,10 +487,7 @@ fn library_sizes_and_populations() {
         vec![(6, 0), (0, 1), (1, 1), (1, 2), (5, 2), (6, 2), (7, 2)]
     );
     assert_eq!(
-        pattern::named("Gosper glider gun")
-            .expect("gun")
-            .name
-            .as_deref(),
+        pattern::named("Gosper glider gun").expect("gun").name.as_deref(),
         Some("Gosper glider gun")
     );
 }
@@ -600,15 +524,9 @@ fn generations(board: Board, topology: Topology, n: u64) -> Vec<Board> {
 fn glider_moves_one_cell_diagonally_every_4_generations() {
     let glider = library("glider");
     let start = placed(&glider, 20, 20, 5, 5);
-    assert_eq!(
-        run(start.clone(), Topology::Torus, 4),
-        placed(&glider, 20, 20, 6, 6)
-    );
+    assert_eq!(run(start.clone(), Topology::Torus, 4), placed(&glider, 20, 20, 6, 6));
     // Eighty generations carry it once around the 20×20 torus.
-    assert_eq!(
-        run(start, Topology::Torus, 80),
-        placed(&glider, 20, 20, 5, 5)
-    );
+    assert_eq!(run(start, Topology::Torus, 80), placed(&glider, 20, 20, 5, 5));
 }
 
 #[test]
@@ -631,23 +549,13 @@ fn oscillators_have_their_periods() {
         let x = ((size - p.width()) / 2) as i64;
         let y = ((size - p.height()) / 2) as i64;
         let states = generations(placed(&p, size, size, x, y), Topology::Bounded, period);
-        assert_eq!(
-            states[period as usize], states[0],
-            "{name} returns after {period}"
-        );
+        assert_eq!(states[period as usize], states[0], "{name} returns after {period}");
         for (g, state) in states.iter().enumerate().take(period as usize).skip(1) {
-            assert_ne!(
-                state, &states[0],
-                "{name} must not return at generation {g}"
-            );
+            assert_ne!(state, &states[0], "{name} must not return at generation {g}");
         }
     }
     let block = placed(&library("block"), 4, 4, 1, 1);
-    assert_eq!(
-        run(block.clone(), Topology::Bounded, 1),
-        block,
-        "a block is still"
-    );
+    assert_eq!(run(block.clone(), Topology::Bounded, 1), block, "a block is still");
 }
 
 #[test]
@@ -684,10 +592,6 @@ fn acorn_population_at_5206_is_633() {
     let acorn = library("acorn");
     // Large enough that none of the 13 escaping gliders reaches an edge by generation 5206, so
     // the bounded board behaves like the unbounded plane (about 3 s with the bitwise kernel).
-    let final_board = run(
-        placed(&acorn, 2800, 2800, 1396, 1398),
-        Topology::Bounded,
-        5206,
-    );
+    let final_board = run(placed(&acorn, 2800, 2800, 1396, 1398), Topology::Bounded, 5206);
     assert_eq!(final_board.population(), 633);
 }

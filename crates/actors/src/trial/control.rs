@@ -110,4 +110,3 @@ impl TrialControl {
         let _ = rx.wait_for(|paused| !paused).await;
     }
 }
-

@@ -91,7 +91,12 @@ pub fn record_trial(store: &mut Store, spec: &TrialSpec) -> Result<TrialId, Colo
             width: spec.width,
             height: spec.height,
         });
-        initial.push(Stored::new(i as u32, 0, game.current().shared_board().clone(), game.outcome()));
+        initial.push(Stored::new(
+            i as u32,
+            0,
+            game.current().shared_board().clone(),
+            game.outcome(),
+        ));
     }
     store
         .create_trial(&json, spec.steps, &records, &initial)
@@ -110,7 +115,11 @@ struct Slot {
 /// generation `spec.steps` (games resumed from different generations catch up in later rounds).
 /// A failed game is restarted from its last checkpoint (or from its start, without checkpoints):
 /// the engine is deterministic, so it ends exactly as if it had never failed.
-pub async fn run_actors_with(colony: &Colony, spec: &TrialSpec, options: &RunOptions) -> Result<TrialReport, ColonyError> {
+pub async fn run_actors_with(
+    colony: &Colony,
+    spec: &TrialSpec,
+    options: &RunOptions,
+) -> Result<TrialReport, ColonyError> {
     spec.validate()?;
     let starts: Vec<GameSpec> = match &options.starts {
         None => (0..spec.games).map(|i| spec.game(i)).collect(),
@@ -129,7 +138,10 @@ pub async fn run_actors_with(colony: &Colony, spec: &TrialSpec, options: &RunOpt
             )))
         }
     };
-    let spawns = starts.iter().enumerate().map(|(i, s)| colony.spawn(GameId(i as u32), s.clone()));
+    let spawns = starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| colony.spawn(GameId(i as u32), s.clone()));
     let handles = futures_util::future::try_join_all(spawns).await?;
     let control = &options.control;
     control.attach(&handles);
@@ -258,7 +270,12 @@ fn stored(game: GameId, generation: u64, board: &Arc<colony_life::Board>, outcom
 }
 
 /// Sends a game's new board to the writer when it passed a multiple of `every` (or finished).
-fn checkpoint_by_generation(options: &RunOptions, spec: &TrialSpec, slot: &mut Slot, reply: &StepReply) -> Result<(), ColonyError> {
+fn checkpoint_by_generation(
+    options: &RunOptions,
+    spec: &TrialSpec,
+    slot: &mut Slot,
+    reply: &StepReply,
+) -> Result<(), ColonyError> {
     let (Some(ck), Some(last), Some(board)) = (&options.checkpoints, reply.last(), reply.boards.last()) else {
         return Ok(());
     };
@@ -293,7 +310,9 @@ fn checkpoint_all(ck: &Checkpointing, slots: &mut [Slot], tally: &Tally) -> Resu
             slot.checkpointed = result.generation;
         }
     }
-    ck.sender.send_all(batch).map_err(|e| ColonyError::Checkpoint(e.to_string()))
+    ck.sender
+        .send_all(batch)
+        .map_err(|e| ColonyError::Checkpoint(e.to_string()))
 }
 
 /// Restarts a failed game from its last checkpoint (or its start), with bounded retries and

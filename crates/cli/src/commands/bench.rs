@@ -125,7 +125,10 @@ fn actors(args: ActorsArgs) -> Result<()> {
     use colony_actors::overhead::{measure, OverheadConfig};
     use colony_actors::{Colony, ColonyConfig};
     anyhow::ensure!(args.actors > 0, "--actors must be at least 1");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let report = runtime.block_on(async {
         let colony = Colony::init(ColonyConfig {
             workers: args.workers,
@@ -143,7 +146,10 @@ fn actors(args: ActorsArgs) -> Result<()> {
         )
         .await
     })?;
-    println!("actors: {} idle game actors of {2}x{2} alive at once (runtime counted {1})", report.actors, report.live_at_peak, args.board);
+    println!(
+        "actors: {} idle game actors of {2}x{2} alive at once (runtime counted {1})",
+        report.actors, report.live_at_peak, args.board
+    );
     println!("  spawn rate       {:>12.0} actors/s", report.spawn_per_second);
     println!(
         "  memory           {:>12.0} bytes/actor ({:.0} bytes of board and history, {:.0} bytes beyond)",

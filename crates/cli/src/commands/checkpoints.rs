@@ -90,7 +90,10 @@ fn export(store: &Store, trial: TrialId, game: u32, out: &Path) -> Result<()> {
         .with_context(|| format!("--out {}: the file name must end in .rle or .cells", out.display()))?;
     let checkpoint = store.load_trial(trial)?;
     let Some(record) = checkpoint.trial.games.iter().find(|g| g.game == game) else {
-        bail!("trial {trial} has no game {game} (it has {})", checkpoint.trial.games.len());
+        bail!(
+            "trial {trial} has no game {game} (it has {})",
+            checkpoint.trial.games.len()
+        );
     };
     let Some(snapshot) = checkpoint.snapshot(game) else {
         bail!("trial {trial} holds no board for game {game}");

@@ -54,12 +54,22 @@ pub fn print_failures(runtime: &Runtime, colony: &Colony) {
 }
 
 /// Runs `spec` on actors, checkpointing into a new trial of the database at `path`.
-pub fn run_checkpointed(runtime: &Runtime, colony: &Colony, spec: &TrialSpec, args: &CheckpointArgs, path: &Path) -> Result<TrialReport> {
+pub fn run_checkpointed(
+    runtime: &Runtime,
+    colony: &Colony,
+    spec: &TrialSpec,
+    args: &CheckpointArgs,
+    path: &Path,
+) -> Result<TrialReport> {
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
     let interval = args.interval()?;
     let mut store = Store::create(path)?;
     let trial = record_trial(&mut store, spec)?;
-    eprintln!("checkpointing trial {trial} into {} (resume with: colony resume {})", path.display(), path.display());
+    eprintln!(
+        "checkpointing trial {trial} into {} (resume with: colony resume {})",
+        path.display(),
+        path.display()
+    );
     finish(runtime, colony, spec, store, trial, every, interval, None)
 }
 
@@ -88,7 +98,9 @@ pub fn finish(
     };
     let report = runtime.block_on(run_actors_with(colony, spec, &options));
     // Whatever happened, write what was sent before reporting.
-    let mut store = writer.finish().with_context(|| format!("writing checkpoints to {}", path.display()))?;
+    let mut store = writer
+        .finish()
+        .with_context(|| format!("writing checkpoints to {}", path.display()))?;
     let report = report?;
     if report.results.iter().all(|r| r.generation >= spec.steps) {
         store.mark_finished(trial)?;

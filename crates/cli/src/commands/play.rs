@@ -100,7 +100,11 @@ impl From<TopologyArg> for Topology {
 
 fn parse_at(s: &str) -> Result<(i64, i64), String> {
     let (x, y) = s.split_once(',').ok_or_else(|| format!("expected X,Y, got {s:?}"))?;
-    let num = |v: &str| v.trim().parse::<i64>().map_err(|e| format!("bad coordinate {v:?}: {e}"));
+    let num = |v: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|e| format!("bad coordinate {v:?}: {e}"))
+    };
     Ok((num(x)?, num(y)?))
 }
 
@@ -151,7 +155,11 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         _ => (width, height),
     };
     let grid_topology = pattern.grid.map(|g| g.topology);
-    let topology = args.topology.map(Into::into).or(grid_topology).unwrap_or(Topology::Torus);
+    let topology = args
+        .topology
+        .map(Into::into)
+        .or(grid_topology)
+        .unwrap_or(Topology::Torus);
     let mut board = Board::new(width, height)?;
     let (x, y) = args.at.unwrap_or((
         (width as i64 - pattern.board.width() as i64) / 2,

@@ -55,10 +55,19 @@ pub fn run(args: ResumeArgs) -> Result<()> {
         }
     };
     let checkpoint = store.load_trial(trial)?;
-    let spec: TrialSpec = serde_json::from_str(&checkpoint.trial.spec_json)
-        .with_context(|| format!("{}: trial {trial} has a spec this version cannot read", args.db.display()))?;
+    let spec: TrialSpec = serde_json::from_str(&checkpoint.trial.spec_json).with_context(|| {
+        format!(
+            "{}: trial {trial} has a spec this version cannot read",
+            args.db.display()
+        )
+    })?;
     if spec.games != checkpoint.snapshots.len() {
-        bail!("{}: trial {trial} records {} games but holds {} snapshots", args.db.display(), spec.games, checkpoint.snapshots.len());
+        bail!(
+            "{}: trial {trial} records {} games but holds {} snapshots",
+            args.db.display(),
+            spec.games,
+            checkpoint.snapshots.len()
+        );
     }
     let behind = checkpoint.unfinished().count();
     let lowest = checkpoint.snapshots.iter().map(|s| s.generation).min().unwrap_or(0);
@@ -100,7 +109,9 @@ pub fn run(args: ResumeArgs) -> Result<()> {
         report.games, spec.steps, settled
     );
     if let Some(path) = &args.report {
-        let json = serde_json::to_string_pretty(&ReportFile { runs: std::slice::from_ref(&report) })?;
+        let json = serde_json::to_string_pretty(&ReportFile {
+            runs: std::slice::from_ref(&report),
+        })?;
         input::write_file(path, &json)?;
         println!("report written to {}", path.display());
     }

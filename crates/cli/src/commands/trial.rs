@@ -115,7 +115,9 @@ fn spec(args: &TrialArgs, games: usize, seed: u64) -> Result<TrialSpec> {
             let mut board = Board::new(width, height)?;
             let x = (width as i64 - pattern.board.width() as i64) / 2;
             let y = (height as i64 - pattern.board.height() as i64) / 2;
-            board.paste(&pattern.board, x, y).with_context(|| format!("pattern {name}"))?;
+            board
+                .paste(&pattern.board, x, y)
+                .with_context(|| format!("pattern {name}"))?;
             Some(Arc::new(board))
         }
     };
@@ -163,7 +165,12 @@ pub fn run(args: TrialArgs) -> Result<()> {
         bail!("--serve does not checkpoint yet: drop --checkpoint or --serve");
     }
     let dashboard = match args.serve {
-        true => Some(super::serve::Dashboard::start(colony.clone(), runtime.handle().clone(), &args.bind, args.token.clone())?),
+        true => Some(super::serve::Dashboard::start(
+            colony.clone(),
+            runtime.handle().clone(),
+            &args.bind,
+            args.token.clone(),
+        )?),
         false => None,
     };
     if args.checkpoints.checkpoint.is_some() && args.mode == ModeArg::Sequential {
@@ -195,7 +202,10 @@ pub fn run(args: TrialArgs) -> Result<()> {
     };
     let mut runs = Vec::new();
     'runs: for &batch_size in &batch_sizes {
-        let spec = TrialSpec { batch_size, ..base.clone() };
+        let spec = TrialSpec {
+            batch_size,
+            ..base.clone()
+        };
         spec.validate()?;
         for _ in 0..args.repeat {
             for &mode in modes {
@@ -208,7 +218,9 @@ pub fn run(args: TrialArgs) -> Result<()> {
                             None => break 'runs,
                         },
                         None => match &args.checkpoints.checkpoint {
-                            Some(db) => super::durable::run_checkpointed(&runtime, &colony, &spec, &args.checkpoints, db)?,
+                            Some(db) => {
+                                super::durable::run_checkpointed(&runtime, &colony, &spec, &args.checkpoints, db)?
+                            }
                             None => runtime.block_on(run_actors(&colony, &spec))?,
                         },
                     },
@@ -242,12 +254,19 @@ fn print_table(runs: &[TrialReport]) {
     keys.sort_by_key(|&(b, m)| (b, m == Mode::Actors));
     keys.dedup();
     println!();
-    println!("{:<12} {:>6} {:>11} {:>9} {:>18} {:>9}", "mode", "batch", "median s", "speed-up", "cell updates/s", "cpu use");
+    println!(
+        "{:<12} {:>6} {:>11} {:>9} {:>18} {:>9}",
+        "mode", "batch", "median s", "speed-up", "cell updates/s", "cpu use"
+    );
     for (batch, mode) in keys {
         let of = |m: Mode| runs.iter().filter(move |r| r.batch_size == batch && r.mode == m);
         let time = median(of(mode).map(|r| r.seconds).collect());
         let sequential = median(of(Mode::Sequential).map(|r| r.seconds).collect());
-        let speedup = if sequential > 0.0 { format!("{:.2}x", sequential / time.max(1e-9)) } else { "-".to_string() };
+        let speedup = if sequential > 0.0 {
+            format!("{:.2}x", sequential / time.max(1e-9))
+        } else {
+            "-".to_string()
+        };
         let rate = median(of(mode).map(|r| r.cell_updates_per_second()).collect());
         let cpu = median(of(mode).map(|r| r.cpu_utilisation()).collect());
         println!(

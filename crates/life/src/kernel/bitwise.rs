@@ -117,7 +117,14 @@ fn step_all(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
         // Horizontal sums of rows y0-1 ..= y1: the band's own rows in one pass, then one halo row
         // each side.
         let band = &src.words()[y0 * n..y1 * n];
-        horizontal_rows(band, n, src.width(), job.topology, &mut lo[n..(rows + 1) * n], &mut hi[n..(rows + 1) * n]);
+        horizontal_rows(
+            band,
+            n,
+            src.width(),
+            job.topology,
+            &mut lo[n..(rows + 1) * n],
+            &mut hi[n..(rows + 1) * n],
+        );
         for (i, y) in [(0, y0 as i64 - 1), (rows + 1, y1 as i64)] {
             let (lo_row, hi_row) = (&mut lo[i * n..(i + 1) * n], &mut hi[i * n..(i + 1) * n]);
             let row = match job.topology {
@@ -155,7 +162,11 @@ fn add3(l: u64, c: u64, r: u64) -> (u64, u64) {
 #[inline(always)]
 fn horizontal_rows(rows: &[u64], n: usize, width: usize, topology: Topology, lo: &mut [u64], hi: &mut [u64]) {
     if n > 1 {
-        for ((row, lo), hi) in rows.chunks_exact(n).zip(lo.chunks_exact_mut(n)).zip(hi.chunks_exact_mut(n)) {
+        for ((row, lo), hi) in rows
+            .chunks_exact(n)
+            .zip(lo.chunks_exact_mut(n))
+            .zip(hi.chunks_exact_mut(n))
+        {
             horizontal(row, width, topology, lo, hi);
         }
         return;

@@ -104,10 +104,7 @@ fn parse_suffix(suffix: &str, whole: &str) -> Result<Grid> {
 fn unsupported_topology(letter: Option<char>) -> String {
     let what = match letter {
         // Golly reads a bare ":" as the unbounded plane, which Colony cannot run.
-        None => {
-            return "an empty grid suffix means an unbounded universe, which is not supported"
-                .into()
-        }
+        None => return "an empty grid suffix means an unbounded universe, which is not supported".into(),
         Some('K') => "Klein bottle grids (:K)",
         Some('C') => "cross-surface grids (:C)",
         Some('S') => "sphere grids (:S)",
@@ -117,11 +114,7 @@ fn unsupported_topology(letter: Option<char>) -> String {
 }
 
 /// Reads one dimension: `None` for 0 or no digits (Golly's infinite), refusing twists and shifts.
-fn dimension(
-    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
-    whole: &str,
-    what: &str,
-) -> Result<Option<usize>> {
+fn dimension(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, whole: &str, what: &str) -> Result<Option<usize>> {
     let mut value: usize = 0;
     while let Some(digit) = chars.peek().and_then(|c| c.to_digit(10)) {
         chars.next();
@@ -158,19 +151,11 @@ mod tests {
             parse_rule_with_grid("B3/S23:t100").ok(),
             Some((Rule::CONWAY, torus(100, 100)))
         );
-        assert_eq!(
-            parse_rule_with_grid("23/3").ok(),
-            Some((Rule::CONWAY, None))
-        );
-        let plane = parse_rule_with_grid("B3/S23:P30,20")
-            .ok()
-            .and_then(|(_, g)| g);
+        assert_eq!(parse_rule_with_grid("23/3").ok(), Some((Rule::CONWAY, None)));
+        let plane = parse_rule_with_grid("B3/S23:P30,20").ok().and_then(|(_, g)| g);
         assert_eq!(plane.map(|g| g.to_string()), Some(":P30,20".to_string()));
         assert_eq!(":T4,3".parse::<Grid>().ok(), torus(4, 3));
-        assert_eq!(
-            "p5".parse::<Grid>().ok().map(|g| g.topology),
-            Some(Topology::Bounded)
-        );
+        assert_eq!("p5".parse::<Grid>().ok().map(|g| g.topology), Some(Topology::Bounded));
         for bad in [
             "B3/S23:",
             "B3/S23:T",

@@ -120,10 +120,7 @@ pub fn named(name: &str) -> Result<Pattern> {
     });
     match entry {
         Some(entry) => parse_rle(entry.rle),
-        None => Err(LifeError::UnknownPattern(
-            name.to_string(),
-            library_names().join(", "),
-        )),
+        None => Err(LifeError::UnknownPattern(name.to_string(), library_names().join(", "))),
     }
 }
 

@@ -48,9 +48,7 @@ pub fn parse_plaintext_with_limit(text: &str, max_cells: u64) -> Result<Pattern>
                     return Err(parse_error(
                         number,
                         i + 1,
-                        format!(
-                        "unexpected character {c:?} in a plaintext row (expected '.', 'O' or '*')"
-                    ),
+                        format!("unexpected character {c:?} in a plaintext row (expected '.', 'O' or '*')"),
                     ))
                 }
             }
@@ -62,11 +60,7 @@ pub fn parse_plaintext_with_limit(text: &str, max_cells: u64) -> Result<Pattern>
         rows.pop();
     }
     let Some(first_line) = first_row_line.filter(|_| !rows.is_empty()) else {
-        return Err(parse_error(
-            line_count + 1,
-            1,
-            "plaintext pattern has no rows",
-        ));
+        return Err(parse_error(line_count + 1, 1, "plaintext pattern has no rows"));
     };
     let width = rows.iter().map(|(_, len)| *len).max().unwrap_or(0);
     let mut board = sized_board(width as u64, rows.len() as u64, max_cells, (first_line, 1))?;

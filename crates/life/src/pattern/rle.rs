@@ -62,12 +62,7 @@ pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
             meta.rule = Some(rule);
             meta.grid = grid;
         }
-        break sized_board(
-            header.width,
-            header.height,
-            max_cells,
-            (number, header.width_column),
-        )?;
+        break sized_board(header.width, header.height, max_cells, (number, header.width_column))?;
     };
     let mut cells = Cells::new(board);
     for (number, line) in lines {
@@ -120,8 +115,8 @@ impl Meta {
                 // Golly takes the rule up to the first blank.
                 let value = value.split_whitespace().next().unwrap_or("");
                 let value_column = column + 2 + text[..offset].chars().count();
-                let (rule, grid) = parse_rule_with_grid(value)
-                    .map_err(|e| parse_error(line, value_column, e.to_string()))?;
+                let (rule, grid) =
+                    parse_rule_with_grid(value).map_err(|e| parse_error(line, value_column, e.to_string()))?;
                 self.rule = Some(rule);
                 self.grid = grid;
             }

@@ -59,9 +59,7 @@ impl Cells {
                         .count
                         .checked_mul(10)
                         .and_then(|n| n.checked_add(u64::from(c) - u64::from('0')))
-                        .ok_or_else(|| {
-                            parse_error(run.line, run.column, "run count is too large")
-                        })?;
+                        .ok_or_else(|| parse_error(run.line, run.column, "run count is too large"))?;
                 }
                 c if c.is_whitespace() => {}
                 'b' | '.' => {
@@ -85,9 +83,7 @@ impl Cells {
                 }
                 c if c.is_ascii_alphabetic() => {
                     // Golly's states past 24 take two letters, `p`..`y` then `A`..`X`: one cell.
-                    if ('p'..='y').contains(&c)
-                        && chars.peek().is_some_and(|&(_, d)| ('A'..='X').contains(&d))
-                    {
+                    if ('p'..='y').contains(&c) && chars.peek().is_some_and(|&(_, d)| ('A'..='X').contains(&d)) {
                         chars.next();
                     }
                     let (n, start) = self.take_count(number, column)?;
@@ -109,11 +105,7 @@ impl Cells {
     fn take_count(&mut self, line: usize, column: usize) -> Result<(u64, (usize, usize))> {
         match self.run.take() {
             None => Ok((1, (line, column))),
-            Some(run) if run.count == 0 => Err(parse_error(
-                run.line,
-                run.column,
-                "run count must be at least 1",
-            )),
+            Some(run) if run.count == 0 => Err(parse_error(run.line, run.column, "run count must be at least 1")),
             Some(run) => Ok((run.count, (run.line, run.column))),
         }
     }

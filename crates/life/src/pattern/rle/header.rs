@@ -37,10 +37,7 @@ pub(super) fn parse_header(body: &str, line: usize, column0: usize) -> Result<He
         while chars.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
             i += 1;
         }
-        let key: String = chars[key_start..i]
-            .iter()
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let key: String = chars[key_start..i].iter().collect::<String>().to_ascii_lowercase();
         if key.is_empty() {
             return Err(err(i, "expected a header field (x, y or rule)".into()));
         }
@@ -94,8 +91,7 @@ pub(super) fn parse_header(body: &str, line: usize, column0: usize) -> Result<He
                 if text.is_empty() {
                     return Err(err(value_start, "expected a rule after `rule =`".into()));
                 }
-                let parsed =
-                    parse_rule_with_grid(&text).map_err(|e| err(value_start, e.to_string()))?;
+                let parsed = parse_rule_with_grid(&text).map_err(|e| err(value_start, e.to_string()))?;
                 rule = Some(parsed);
             }
             _ => {
@@ -115,20 +111,11 @@ pub(super) fn parse_header(body: &str, line: usize, column0: usize) -> Result<He
                     break;
                 }
             }
-            Some(c) => {
-                return Err(err(
-                    i,
-                    format!("unexpected {c:?} in the header (expected ',')"),
-                ))
-            }
+            Some(c) => return Err(err(i, format!("unexpected {c:?} in the header (expected ',')"))),
         }
     }
     let (Some((width, width_column)), Some((height, _))) = (width, height) else {
-        let missing = if width.is_none() {
-            "x = <width>"
-        } else {
-            "y = <height>"
-        };
+        let missing = if width.is_none() { "x = <width>" } else { "y = <height>" };
         return Err(err(chars.len(), format!("the header lacks `{missing}`")));
     };
     Ok(Header {

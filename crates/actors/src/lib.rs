@@ -48,6 +48,6 @@ pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Resources};
 pub use compute::Compute;
 pub use error::ColonyError;
 pub use message::GameMsg;
-pub use pending::{wait, Pending, Waited};
+pub use pending::{completions, wait, Pending, Waited};
 pub use update::{GameUpdate, Updates, UPDATE_BUFFER};
 pub use wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, Start, StepReply, Summary};

@@ -75,6 +75,18 @@ impl<T> Future for Tagged<T> {
     }
 }
 
+/// Every call's result as it finishes, in completion order: the loop the tutorial writes with
+/// repeated `ray.wait(pending, num_returns=1)`, without rebuilding the set of pending calls each time.
+pub fn completions<T>(pending: Vec<Pending<T>>) -> impl futures_util::Stream<Item = (GameId, Result<T, ColonyError>)> {
+    pending
+        .into_iter()
+        .map(|pending| async move {
+            let game = pending.game();
+            (game, pending.await)
+        })
+        .collect::<FuturesUnordered<_>>()
+}
+
 /// Waits until `num_returns` of `pending` have finished (or all, if fewer), or until `timeout`
 /// passes, like Ray's `ray.wait`. Finished calls come back in completion order; a call to a dead
 /// actor finishes with [`ColonyError::ActorGone`].

@@ -8,7 +8,9 @@ use colony_life::Outcome;
 use colony_store::{CheckpointSender, GameRecord, Snapshot as Stored, Store, TrialId};
 
 use super::{Mode, Tally, TrialControl, TrialReport, TrialSpec};
-use crate::pending::wait;
+use futures_util::StreamExt;
+
+use crate::pending::completions;
 use crate::update::GameUpdate;
 use crate::wire::{Detail, GameId, GameSpec, Start, StepReply};
 use crate::{Colony, ColonyError, GameHandle};
@@ -206,9 +208,9 @@ pub async fn run_actors_with(
             }
         }
         let mut failed = Vec::new();
-        while !pending.is_empty() {
-            let waited = wait(pending, 1, Some(Duration::from_secs(1))).await;
-            for (game, result) in waited.ready {
+        let mut finished = completions(pending);
+        while let Some((game, result)) = finished.next().await {
+            {
                 let slot = &mut slots[game.0 as usize];
                 match result {
                     Ok(reply) => {
@@ -225,7 +227,6 @@ pub async fn run_actors_with(
                     Err(err) => failed.push((game, err)),
                 }
             }
-            pending = waited.pending;
         }
         if let Some(ck) = &options.checkpoints {
             if ck.interval.is_some_and(|t| last_interval.elapsed() >= t) {

@@ -48,9 +48,12 @@ pub enum GameUpdate {
 
 /// A broadcast of [`GameUpdate`]s. Bounded: a sink that falls behind loses the oldest updates
 /// (it is told how many) instead of slowing the games or growing memory.
+/// Sinks that only want lifecycle events (failures, restarts, stops) follow a second, quiet
+/// channel, so they are not woken for every generation of every game.
 #[derive(Clone)]
 pub struct Updates {
     sender: broadcast::Sender<GameUpdate>,
+    events: broadcast::Sender<GameUpdate>,
 }
 
 /// Updates buffered per sink before the slowest starts losing the oldest.
@@ -61,12 +64,21 @@ impl Updates {
     pub fn new(capacity: usize) -> Updates {
         Updates {
             sender: broadcast::channel(capacity.max(1)).0,
+            events: broadcast::channel(capacity.max(1)).0,
         }
     }
 
     /// Announces an update; with no sink following, it is dropped at once.
     pub fn publish(&self, update: GameUpdate) {
+        if !matches!(update, GameUpdate::Generation { .. }) && self.events.receiver_count() > 0 {
+            let _ = self.events.send(update.clone());
+        }
         let _ = self.sender.send(update);
+    }
+
+    /// A new sink for lifecycle events only: everything but [`GameUpdate::Generation`].
+    pub fn subscribe_events(&self) -> broadcast::Receiver<GameUpdate> {
+        self.events.subscribe()
     }
 
     /// A new sink, receiving updates published from now on.

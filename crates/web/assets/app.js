@@ -201,7 +201,8 @@ function drawDetail(g) {
   const f = g.frame;
   if (!f) return;
   $("detail-board").getContext("2d").putImageData(g.image, 0, 0);
-  $("detail-text").textContent = `generation ${f.generation} · population ${f.population} · ${outcomeText(f)} · ${f.status}`;
+  const status = f.status === "running" ? "" : " · " + f.status;
+  $("detail-text").textContent = `generation ${f.generation} · population ${f.population} · ${outcomeText(f)}${status}`;
   $("detail-kill").disabled = f.status !== "running";
 }
 

@@ -239,7 +239,7 @@ async fn drive(client: &Client, app: &Router, addr: std::net::SocketAddr) {
     std::fs::write(&path, png).unwrap();
     eprintln!("screenshot saved to {}", path.display());
 
-    // Click a game: it opens large, with its population chart.
+    // Click a game: it opens large, with its population chart drawn.
     client
         .find(Locator::Css(r#".tile[data-game="0"] canvas"#))
         .await
@@ -248,11 +248,17 @@ async fn drive(client: &Client, app: &Router, addr: std::net::SocketAddr) {
         .await
         .unwrap();
     eventually(10, "the detail view with its chart", || async {
-        let open = client
-            .execute(r#"return document.getElementById("detail").open && document.getElementById("detail-text").textContent;"#, vec![])
-            .await
-            .unwrap();
-        open.as_str().is_some_and(|t| t.contains("generation")).then_some(())
+        let script = r#"
+            if (!document.getElementById("detail").open) return 0;
+            const c = document.getElementById("detail-chart");
+            const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            let line = 0;
+            for (let k = 0; k < d.length; k += 4) if (d[k + 1] > 150 && d[k] < 120 && d[k + 3] > 0) line++;
+            return line;"#;
+        let line = client.execute(script, vec![]).await.unwrap().as_u64().unwrap_or(0);
+        (line > 50).then_some(())
     })
     .await;
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(target_dir().join("dashboard-detail.png"), png).unwrap();
 }

@@ -37,7 +37,7 @@ impl CheckpointArgs {
 
 /// Prints failures and restarts as the supervisor reports them, while the runtime lives.
 pub fn print_failures(runtime: &Runtime, colony: &Colony) {
-    let mut updates = colony.updates().subscribe();
+    let mut updates = colony.updates().subscribe_events();
     runtime.spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
         loop {

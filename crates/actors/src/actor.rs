@@ -61,10 +61,13 @@ impl ActorStats {
             .saturating_sub(self.handled.load(Ordering::Relaxed))
     }
 
-    fn observe(&self, game: &Game) {
+    /// Records the game's state; `population` when the caller already counted it (counting a big
+    /// board again on every message would cost as much as a step of a small one).
+    fn observe(&self, game: &Game, population: Option<u64>) {
         let board = game.current().board();
         self.generation.store(game.generation(), Ordering::Relaxed);
-        self.population.store(board.population(), Ordering::Relaxed);
+        self.population
+            .store(population.unwrap_or_else(|| board.population()), Ordering::Relaxed);
         let bytes = (board.words().len() * 8 * game.history().len()) as u64;
         self.board_bytes.store(bytes, Ordering::Relaxed);
     }
@@ -141,7 +144,7 @@ impl Actor for GameActor {
 
     async fn pre_start(&self, _myself: ActorRef<GameMsg>, args: GameArgs) -> Result<GameState, ActorProcessingErr> {
         let game = args.spec.build()?;
-        args.stats.observe(&game);
+        args.stats.observe(&game, None);
         self.live.fetch_add(1, Ordering::Relaxed);
         Ok(GameState {
             _live: Live(self.live.clone()),
@@ -236,7 +239,7 @@ impl GameActor {
         let work = game.current().board().cell_count().saturating_mul(generations);
         if work <= INLINE_CELL_UPDATES {
             let reply = step_game(&mut game, id, generations, detail);
-            state.stats.observe(&game);
+            state.stats.observe(&game, reply.last().map(|s| s.population));
             state.game = Some(game);
             return Ok(reply);
         }
@@ -248,7 +251,7 @@ impl GameActor {
             })
             .await
             .map_err(|panic| format!("{id} panicked while stepping: {panic}"))?;
-        state.stats.observe(&game);
+        state.stats.observe(&game, reply.last().map(|s| s.population));
         state.game = Some(game);
         Ok(reply)
     }

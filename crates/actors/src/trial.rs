@@ -258,8 +258,7 @@ impl Tally {
         result.outcome = summary.outcome.label().to_string();
         result.period = summary.outcome.period();
         let board = reply.boards.last().cloned();
-        if let Some(b) = &board {
-            result.fingerprint = Some(format!("{:016x}", b.fingerprint()));
+        if board.is_some() {
             self.boards[i] = board.clone();
         }
         updates.publish(GameUpdate::Generation {
@@ -277,15 +276,23 @@ impl Tally {
     }
 
     fn report(self, mode: Mode, spec: &TrialSpec, started: Instant, cpu0: f64, workers: usize) -> TrialReport {
+        let seconds = started.elapsed().as_secs_f64();
+        let cpu_seconds = (crate::machine::cpu_seconds() - cpu0).max(0.0);
+        // Fingerprints once at the end, outside the timing: hashing every board as it arrives would
+        // load the runner, which handles every reply of every game in turn.
+        let mut results = self.results;
+        for (result, board) in results.iter_mut().zip(&self.boards) {
+            result.fingerprint = board.as_ref().map(|b| format!("{:016x}", b.fingerprint()));
+        }
         TrialReport {
             mode,
             games: spec.games,
             steps: spec.steps,
             batch_size: spec.batch_size,
-            seconds: started.elapsed().as_secs_f64(),
-            cpu_seconds: (crate::machine::cpu_seconds() - cpu0).max(0.0),
+            seconds,
+            cpu_seconds,
             workers,
-            results: self.results,
+            results,
             boards: self.boards,
         }
     }

@@ -179,7 +179,6 @@ pub async fn run_actors_with(
             result.population = board.population();
             result.outcome = outcome.label().to_string();
             result.period = outcome.period();
-            result.fingerprint = Some(format!("{:016x}", board.fingerprint()));
             tally.boards[i] = Some(board.clone());
         }
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use colony_actors::trial::{run_actors, run_sequential, Mode, TrialReport, TrialSpec};
+use colony_actors::trial::{run_sequential, Mode, TrialReport, TrialSpec};
 use colony_actors::{Colony, ColonyConfig};
 use colony_life::{Board, Rule, Topology};
 use serde::Serialize;
@@ -221,7 +221,7 @@ pub fn run(args: TrialArgs) -> Result<()> {
                             Some(db) => {
                                 super::durable::run_checkpointed(&runtime, &colony, &spec, &args.checkpoints, db)?
                             }
-                            None => runtime.block_on(run_actors(&colony, &spec))?,
+                            None => super::durable::run_on_workers(&runtime, &colony, &spec, Default::default())?,
                         },
                     },
                 };

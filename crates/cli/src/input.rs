@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use colony_actors::{Colony, ColonyConfig};
 use colony_life::pattern::{self, Format, Pattern};
+use colony_life::Board;
 
 /// A pattern from a file path (`.rle`, `.cells`, or sniffed) or, when no such file exists, from
 /// the named library.
@@ -33,4 +35,32 @@ pub fn load_pattern(spec: &str) -> Result<Pattern> {
 /// Writes `text` to `path`, naming the file on failure.
 pub fn write_file(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A `width`×`height` board with `pattern` (named `name` in errors) pasted in its centre.
+pub fn centred(pattern: &Board, name: &str, width: usize, height: usize) -> Result<Board> {
+    let mut board = Board::new(width, height)?;
+    let x = (width as i64 - pattern.width() as i64) / 2;
+    let y = (height as i64 - pattern.height() as i64) / 2;
+    board.paste(pattern, x, y).with_context(|| format!("pattern {name}"))?;
+    Ok(board)
+}
+
+/// An async runtime and a colony on it with `workers` compute workers (default: one per core).
+/// Small steps run inside actor tasks, so the runtime gets one thread per worker too.
+pub fn start_colony(workers: Option<usize>) -> Result<(tokio::runtime::Runtime, Colony)> {
+    let threads = workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name("colony-async")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let colony = runtime.block_on(Colony::init(ColonyConfig {
+        workers,
+        ..ColonyConfig::default()
+    }))?;
+    Ok((runtime, colony))
 }

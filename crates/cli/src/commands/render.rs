@@ -258,12 +258,7 @@ fn setup(args: &RenderArgs) -> Result<(Game, String)> {
     let (board, rule, label) = match &args.pattern {
         Some(name) => {
             let pattern = input::load_pattern(name)?;
-            let mut board = Board::new(width, height)?;
-            let x = (width as i64 - pattern.board.width() as i64) / 2;
-            let y = (height as i64 - pattern.board.height() as i64) / 2;
-            board
-                .paste(&pattern.board, x, y)
-                .with_context(|| format!("pattern {name}"))?;
+            let board = input::centred(&pattern.board, name, width, height)?;
             let rule = explicit_rule.or(pattern.rule).unwrap_or_default();
             (board, rule, name.clone())
         }

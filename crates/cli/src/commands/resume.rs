@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use colony_actors::trial::{TrialReport, TrialSpec};
-use colony_actors::{Colony, ColonyConfig, Start};
+use colony_actors::Start;
 use colony_store::{Store, TrialId};
 use serde::Serialize;
 
@@ -86,19 +86,7 @@ pub fn run(args: ResumeArgs) -> Result<()> {
             outcome: s.outcome,
         })
         .collect();
-    let threads = args
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let colony = runtime.block_on(Colony::init(ColonyConfig {
-        workers: args.workers,
-        ..ColonyConfig::default()
-    }))?;
+    let (runtime, colony) = input::start_colony(args.workers)?;
     durable::print_failures(&runtime, &colony);
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
     let report = durable::finish(&runtime, &colony, &spec, store, trial, every, None, Some(starts))?;

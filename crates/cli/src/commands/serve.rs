@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use clap::Args;
 use colony_actors::trial::{TrialReport, TrialSpec};
-use colony_actors::{Colony, ColonyConfig};
+use colony_actors::Colony;
 use colony_web::{Access, AppState, Config, Limits};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -132,16 +132,7 @@ impl Dashboard {
 
 /// Runs `colony serve`.
 pub fn run(args: ServeArgs) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .thread_name("colony-async")
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let colony = runtime.block_on(Colony::init(ColonyConfig {
-        workers: args.workers,
-        ..ColonyConfig::default()
-    }))?;
+    let (runtime, colony) = crate::input::start_colony(args.workers)?;
     let dashboard = Dashboard::start(colony, runtime.handle().clone(), &args.bind, args.token)?;
     dashboard.serve_until_ctrl_c()
 }

@@ -4,11 +4,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use colony_actors::trial::{run_sequential, Mode, TrialReport, TrialSpec};
-use colony_actors::{Colony, ColonyConfig};
-use colony_life::{Board, Rule, Topology};
+use colony_life::{Rule, Topology};
 use serde::Serialize;
 
 use super::play::{format_rate, TopologyArg};
@@ -110,16 +109,12 @@ fn spec(args: &TrialArgs, games: usize, seed: u64) -> Result<TrialSpec> {
     let (width, height) = (args.width.unwrap_or(args.size), args.height.unwrap_or(args.size));
     let pattern = match &args.pattern {
         None => None,
-        Some(name) => {
-            let pattern = input::load_pattern(name)?;
-            let mut board = Board::new(width, height)?;
-            let x = (width as i64 - pattern.board.width() as i64) / 2;
-            let y = (height as i64 - pattern.board.height() as i64) / 2;
-            board
-                .paste(&pattern.board, x, y)
-                .with_context(|| format!("pattern {name}"))?;
-            Some(Arc::new(board))
-        }
+        Some(name) => Some(Arc::new(input::centred(
+            &input::load_pattern(name)?.board,
+            name,
+            width,
+            height,
+        )?)),
     };
     let spec = TrialSpec {
         games,
@@ -144,20 +139,7 @@ pub fn run(args: TrialArgs) -> Result<()> {
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
-    // Small steps run inside actor tasks, so the async runtime gets one thread per worker too.
-    let threads = args
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let colony = runtime.block_on(Colony::init(ColonyConfig {
-        workers: args.workers,
-        ..ColonyConfig::default()
-    }))?;
+    let (runtime, colony) = input::start_colony(args.workers)?;
     if args.serve && args.mode == ModeArg::Sequential {
         bail!("--serve shows actor runs: use --mode actors (or both)");
     }

@@ -16,7 +16,8 @@ fn spec() -> TrialSpec {
         steps: 120,
         batch_size: 5,
         seed: 77,
-        pause: Duration::from_millis(3),
+        // 24 batches x 10 ms: the run lasts 240 ms or more, so a fault injected at 80 ms lands mid-run.
+        pause: Duration::from_millis(10),
         ..TrialSpec::default()
     }
 }

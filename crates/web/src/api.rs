@@ -39,7 +39,7 @@ async fn start(
 ) -> Result<(StatusCode, Json<TrialInfo>), AppError> {
     let Json(request) = body?;
     let plan = request.plan(&state.inner.limits)?;
-    let ticket = state.inner.trials.start(plan.spec, plan.pattern, "api").await?;
+    let ticket = state.inner.trials.start(plan.spec, plan.pattern, "api", None).await?;
     Ok((StatusCode::CREATED, Json(ticket.info)))
 }
 

@@ -102,8 +102,18 @@ impl AppState {
     /// Starts `spec` as the current trial (cancelling any other) and returns at once; the
     /// ticket tells when it ends. `pattern` names the pattern the games start from, for display.
     pub async fn start_trial(&self, spec: TrialSpec, pattern: Option<String>) -> Result<Ticket, AppError> {
+        self.start_trial_with(spec, pattern, None).await
+    }
+
+    /// [`AppState::start_trial`], checkpointing the games (`colony trial --serve --checkpoint`).
+    pub async fn start_trial_with(
+        &self,
+        spec: TrialSpec,
+        pattern: Option<String>,
+        checkpoints: Option<colony_actors::trial::Checkpointing>,
+    ) -> Result<Ticket, AppError> {
         spec.validate().map_err(|e| AppError::invalid(e.to_string()))?;
-        self.inner.trials.start(spec, pattern, "cli").await
+        self.inner.trials.start(spec, pattern, "cli", checkpoints).await
     }
 
     /// The latest actors table and machine load (sampled now if no sample was taken yet).

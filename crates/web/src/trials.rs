@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use colony_actors::trial::{run_actors_controlled, TrialControl, TrialReport, TrialSpec};
+use colony_actors::trial::{run_actors_with, Checkpointing, RunOptions, TrialControl, TrialReport, TrialSpec};
 use colony_actors::{Colony, ColonyError, GameId, Summary};
 use colony_life::{soup, Board, Outcome, Rule, Topology};
 use serde::Serialize;
@@ -180,6 +180,7 @@ impl Trials {
         spec: TrialSpec,
         pattern: Option<String>,
         source: &'static str,
+        checkpoints: Option<Checkpointing>,
     ) -> Result<Ticket, AppError> {
         let _switch = self.switch.lock().await;
         self.wind_down().await;
@@ -216,7 +217,12 @@ impl Trials {
         );
         let (colony, hub, current) = (self.colony.clone(), self.hub.clone(), self.current.clone());
         let run = async move {
-            let report = run_actors_controlled(&colony, &spec, &control).await;
+            let options = RunOptions {
+                control: control.clone(),
+                checkpoints,
+                ..RunOptions::default()
+            };
+            let report = run_actors_with(&colony, &spec, &options).await;
             let cancelled = control.is_cancelled();
             hub.finish(id, finals(&spec, &report, cancelled)).await;
             let status = match (&report, cancelled) {

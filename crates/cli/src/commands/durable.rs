@@ -69,6 +69,64 @@ pub fn print_failures(runtime: &Runtime, colony: &Colony) {
     });
 }
 
+/// A trial being checkpointed: the background writer and the trial's id in the database.
+pub struct Recording {
+    writer: CheckpointWriter,
+    trial: TrialId,
+    path: PathBuf,
+    /// What the runner needs to checkpoint into it.
+    pub checkpointing: Checkpointing,
+}
+
+impl Recording {
+    /// Records `spec` as a new trial of the database at `path`.
+    pub fn start(spec: &TrialSpec, args: &CheckpointArgs, path: &Path) -> Result<Recording> {
+        let mut store = Store::create(path)?;
+        let trial = record_trial(&mut store, spec)?;
+        eprintln!(
+            "checkpointing trial {trial} into {} (resume with: colony resume {})",
+            path.display(),
+            path.display()
+        );
+        let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
+        Recording::continue_in(store, trial, every, args.interval()?)
+    }
+
+    /// Continues checkpointing `trial` of an open `store`.
+    pub fn continue_in(
+        store: Store,
+        trial: TrialId,
+        every: Option<u64>,
+        interval: Option<Duration>,
+    ) -> Result<Recording> {
+        let path = store.path().to_path_buf();
+        let writer = CheckpointWriter::spawn(store, trial)?;
+        let checkpointing = Checkpointing {
+            sender: writer.sender(),
+            every,
+            interval,
+        };
+        Ok(Recording {
+            writer,
+            trial,
+            path,
+            checkpointing,
+        })
+    }
+
+    /// Writes what was sent, and marks the trial finished when every game reached the target.
+    pub fn finish(self, report: Option<&TrialReport>, spec: &TrialSpec) -> Result<()> {
+        let mut store = self
+            .writer
+            .finish()
+            .with_context(|| format!("writing checkpoints to {}", self.path.display()))?;
+        if report.is_some_and(|r| r.results.iter().all(|g| g.generation >= spec.steps)) {
+            store.mark_finished(self.trial)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs `spec` on actors, checkpointing into a new trial of the database at `path`.
 pub fn run_checkpointed(
     runtime: &Runtime,
@@ -77,49 +135,25 @@ pub fn run_checkpointed(
     args: &CheckpointArgs,
     path: &Path,
 ) -> Result<TrialReport> {
-    let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
-    let interval = args.interval()?;
-    let mut store = Store::create(path)?;
-    let trial = record_trial(&mut store, spec)?;
-    eprintln!(
-        "checkpointing trial {trial} into {} (resume with: colony resume {})",
-        path.display(),
-        path.display()
-    );
-    finish(runtime, colony, spec, store, trial, every, interval, None)
+    let recording = Recording::start(spec, args, path)?;
+    run_recorded(runtime, colony, spec, recording, None)
 }
 
-/// Runs (or continues) `trial` of `store` to its end and marks it finished.
-#[allow(clippy::too_many_arguments)]
-pub fn finish(
+/// Runs `spec` on actors into `recording` (from `starts` when resuming) and finishes it.
+pub fn run_recorded(
     runtime: &Runtime,
     colony: &Colony,
     spec: &TrialSpec,
-    store: Store,
-    trial: TrialId,
-    every: Option<u64>,
-    interval: Option<Duration>,
+    recording: Recording,
     starts: Option<Vec<colony_actors::Start>>,
 ) -> Result<TrialReport> {
-    let path = store.path().to_path_buf();
-    let writer = CheckpointWriter::spawn(store, trial)?;
     let options = RunOptions {
-        checkpoints: Some(Checkpointing {
-            sender: writer.sender(),
-            every,
-            interval,
-        }),
+        checkpoints: Some(recording.checkpointing.clone()),
         starts,
         ..RunOptions::default()
     };
     let report = run_on_workers(runtime, colony, spec, options);
     // Whatever happened, write what was sent before reporting.
-    let mut store = writer
-        .finish()
-        .with_context(|| format!("writing checkpoints to {}", path.display()))?;
-    let report = report?;
-    if report.results.iter().all(|r| r.generation >= spec.steps) {
-        store.mark_finished(trial)?;
-    }
-    Ok(report)
+    recording.finish(report.as_ref().ok(), spec)?;
+    report
 }

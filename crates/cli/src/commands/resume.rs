@@ -89,7 +89,8 @@ pub fn run(args: ResumeArgs) -> Result<()> {
     let (runtime, colony) = input::start_colony(args.workers)?;
     durable::print_failures(&runtime, &colony);
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
-    let report = durable::finish(&runtime, &colony, &spec, store, trial, every, None, Some(starts))?;
+    let recording = durable::Recording::continue_in(store, trial, every, None)?;
+    let report = durable::run_recorded(&runtime, &colony, &spec, recording, Some(starts))?;
     println!("{}", report.timing_line());
     let settled = report.results.iter().filter(|r| r.outcome != "running").count();
     println!(

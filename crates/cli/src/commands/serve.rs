@@ -88,10 +88,15 @@ impl Dashboard {
 
     /// Runs `spec` as the dashboard's current trial and waits for it. `None` when it was
     /// cancelled from the dashboard (someone started another trial there): the page has taken over.
-    pub async fn run_trial(&self, spec: &TrialSpec, pattern: Option<String>) -> Result<Option<TrialReport>> {
+    pub async fn run_trial(
+        &self,
+        spec: &TrialSpec,
+        pattern: Option<String>,
+        checkpoints: Option<colony_actors::trial::Checkpointing>,
+    ) -> Result<Option<TrialReport>> {
         let ticket = self
             .state
-            .start_trial(spec.clone(), pattern)
+            .start_trial_with(spec.clone(), pattern, checkpoints)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
         let ended = ticket.ended().await.context("the dashboard stopped during the trial")?;

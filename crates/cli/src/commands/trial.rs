@@ -143,9 +143,6 @@ pub fn run(args: TrialArgs) -> Result<()> {
     if args.serve && args.mode == ModeArg::Sequential {
         bail!("--serve shows actor runs: use --mode actors (or both)");
     }
-    if args.serve && args.checkpoints.checkpoint.is_some() {
-        bail!("--serve does not checkpoint yet: drop --checkpoint or --serve");
-    }
     let dashboard = match args.serve {
         true => Some(super::serve::Dashboard::start(
             colony.clone(),
@@ -195,10 +192,21 @@ pub fn run(args: TrialArgs) -> Result<()> {
                     Mode::Sequential => run_sequential(&spec, colony.updates())?,
                     Mode::Actors => match &dashboard {
                         // None: someone started another trial from the page, which now leads.
-                        Some(d) => match runtime.block_on(d.run_trial(&spec, args.pattern.clone()))? {
-                            Some(report) => report,
-                            None => break 'runs,
-                        },
+                        Some(d) => {
+                            let recording = match &args.checkpoints.checkpoint {
+                                Some(db) => Some(super::durable::Recording::start(&spec, &args.checkpoints, db)?),
+                                None => None,
+                            };
+                            let checkpoints = recording.as_ref().map(|r| r.checkpointing.clone());
+                            let report = runtime.block_on(d.run_trial(&spec, args.pattern.clone(), checkpoints));
+                            if let Some(recording) = recording {
+                                recording.finish(report.as_ref().ok().and_then(Option::as_ref), &spec)?;
+                            }
+                            match report? {
+                                Some(report) => report,
+                                None => break 'runs,
+                            }
+                        }
                         None => match &args.checkpoints.checkpoint {
                             Some(db) => {
                                 super::durable::run_checkpointed(&runtime, &colony, &spec, &args.checkpoints, db)?

@@ -31,7 +31,8 @@ pub enum GameMsg {
     },
     /// The current generation.
     GetState(RpcReplyPort<Snapshot>),
-    /// The kept history, oldest first.
+    /// The kept history, oldest first. Each entry carries the game's outcome as of now (the
+    /// detector keeps hashes, not per-generation verdicts).
     GetHistory(RpcReplyPort<Vec<Snapshot>>),
     /// Rules, size, generation and counters.
     GetInfo(RpcReplyPort<GameInfo>),

@@ -119,11 +119,6 @@ impl TrialSpec {
             history: self.history,
         }
     }
-
-    /// Cell updates a whole trial performs.
-    pub fn cell_updates(&self) -> f64 {
-        self.games as f64 * self.width as f64 * self.height as f64 * self.steps as f64
-    }
 }
 
 /// How a trial runs its games.
@@ -198,6 +193,9 @@ pub struct TrialReport {
     /// Final boards, by game index (not serialized).
     #[serde(skip)]
     pub boards: Vec<Option<Arc<Board>>>,
+    /// Cells updated during this run (generations actually stepped × cells per board).
+    #[serde(skip)]
+    pub cell_updates: f64,
 }
 
 impl TrialReport {
@@ -211,9 +209,7 @@ impl TrialReport {
 
     /// Cell updates per second.
     pub fn cell_updates_per_second(&self) -> f64 {
-        let cells: f64 = self.boards.iter().flatten().map(|b| b.cell_count() as f64).sum::<f64>()
-            / self.boards.iter().flatten().count().max(1) as f64;
-        self.games as f64 * cells * self.steps as f64 / self.seconds.max(1e-9)
+        self.cell_updates / self.seconds.max(1e-9)
     }
 
     /// CPU time used over the wall time available on `workers` cores (1.0 = all busy).
@@ -226,6 +222,11 @@ impl TrialReport {
 pub(crate) struct Tally {
     results: Vec<GameResult>,
     boards: Vec<Option<Arc<Board>>>,
+    /// Each game's latest outcome (the results hold it only as text).
+    outcomes: Vec<Outcome>,
+    /// Generations stepped, over all games (resumed and restarted games included as run).
+    advanced: u64,
+    cells_per_game: u64,
 }
 
 impl Tally {
@@ -245,14 +246,19 @@ impl Tally {
                 })
                 .collect(),
             boards: vec![None; spec.games],
+            outcomes: vec![Outcome::Running; spec.games],
+            advanced: 0,
+            cells_per_game: spec.width as u64 * spec.height as u64,
         }
     }
 
     fn record(&mut self, reply: StepReply, updates: &Updates) {
         let i = reply.game.0 as usize;
+        self.advanced += reply.summaries.len() as u64;
         let (Some(summary), Some(result)) = (reply.last(), self.results.get_mut(i)) else {
             return;
         };
+        self.outcomes[i] = summary.outcome;
         result.generation = summary.generation;
         result.population = summary.population;
         result.outcome = summary.outcome.label().to_string();
@@ -294,6 +300,7 @@ impl Tally {
             workers,
             results,
             boards: self.boards,
+            cell_updates: self.advanced as f64 * self.cells_per_game as f64,
         }
     }
 }

@@ -180,6 +180,7 @@ pub async fn run_actors_with(
             result.outcome = outcome.label().to_string();
             result.period = outcome.period();
             tally.boards[i] = Some(board.clone());
+            tally.outcomes[i] = *outcome;
         }
     }
     let cpu0 = crate::machine::cpu_seconds();
@@ -300,13 +301,7 @@ fn checkpoint_all(ck: &Checkpointing, slots: &mut [Slot], tally: &Tally) -> Resu
             continue;
         };
         if slot.handle.is_some() && result.generation > slot.checkpointed {
-            let outcome = match (result.outcome.as_str(), result.period) {
-                ("extinct", _) => Outcome::Extinct,
-                ("still", _) => Outcome::StillLife,
-                ("oscillating", Some(period)) => Outcome::Oscillating { period },
-                _ => Outcome::Running,
-            };
-            batch.push(stored(GameId(i as u32), result.generation, board, outcome));
+            batch.push(stored(GameId(i as u32), result.generation, board, tally.outcomes[i]));
             slot.checkpointed = result.generation;
         }
     }

@@ -8,12 +8,19 @@ use ractor::{Actor, ActorProcessingErr, ActorRef};
 
 use crate::compute::Compute;
 use crate::message::GameMsg;
-use crate::wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, StepReply, Summary};
+use crate::wire::{Detail, GameId, GameInfo, GameSpec, Refused, Snapshot, StepReply, Summary};
 
 /// Work up to this many cell updates (about 0.1 ms) runs in the actor's own task: handing it to a
 /// worker would cost several thread wake-ups, more than the step itself. Larger work goes to the
 /// compute pool so the async runtime is never blocked for long.
 const INLINE_CELL_UPDATES: u64 = 1 << 22;
+
+/// Work per compute task, in cell updates (about 50 ms): a larger batch is stepped in chunks.
+const CHUNK_CELL_UPDATES: u64 = 1 << 28;
+
+/// What one generation costs beyond its cells (hashing, history, bookkeeping), in cell updates,
+/// so a tiny board's huge batch is chunked by time too.
+const GENERATION_OVERHEAD: u64 = 4096;
 
 /// The behaviour of a game actor. State lives in [`GameState`], built in `pre_start`.
 pub struct GameActor {
@@ -117,24 +124,51 @@ fn snapshot(game: &Game) -> Snapshot {
     }
 }
 
-/// Advances `game` by `generations`, collecting what `detail` asks for.
+/// Advances `game` by `generations`, collecting what `detail` asks for. The reply's size is
+/// bounded by `detail` (check it first with [`Detail::check`]): `Detail::Last` keeps one summary
+/// and one board whatever the number of generations.
 pub fn step_game(game: &mut Game, id: GameId, generations: u64, detail: Detail) -> StepReply {
     let mut reply = StepReply {
         game: id,
-        summaries: Vec::with_capacity(generations.min(1 << 16) as usize),
+        advanced: 0,
+        summaries: Vec::new(),
         boards: Vec::new(),
     };
+    step_into(game, generations, detail, &mut reply);
+    finish_reply(game, detail, &mut reply);
+    reply
+}
+
+/// Steps `generations` more into `reply` (a batch may be stepped in several chunks).
+fn step_into(game: &mut Game, generations: u64, detail: Detail, reply: &mut StepReply) {
+    if detail == Detail::Last {
+        game.advance(generations);
+        reply.advanced += generations;
+        return;
+    }
     for _ in 0..generations {
         game.advance(1);
-        reply.summaries.push(summary(game));
-        if detail == Detail::States {
-            reply.boards.push(game.current().shared_board().clone());
+        reply.advanced += 1;
+        if detail.keeps(game.generation()) {
+            reply.summaries.push(summary(game));
+            if detail == Detail::States {
+                reply.boards.push(game.current().shared_board().clone());
+            }
         }
     }
-    if detail == Detail::Last && generations > 0 {
+}
+
+/// Adds the newest generation's summary (and board, for `Detail::Last`) if not there yet.
+fn finish_reply(game: &Game, detail: Detail, reply: &mut StepReply) {
+    if reply.advanced == 0 {
+        return;
+    }
+    if reply.last().is_none_or(|s| s.generation != game.generation()) {
+        reply.summaries.push(summary(game));
+    }
+    if detail == Detail::Last {
         reply.boards.push(game.current().shared_board().clone());
     }
-    reply
 }
 
 impl Actor for GameActor {
@@ -171,6 +205,7 @@ impl Actor for GameActor {
 
 impl GameActor {
     async fn dispatch(&self, msg: GameMsg, state: &mut GameState) -> Result<(), ActorProcessingErr> {
+        // A caller may have stopped waiting (a timeout, a cancelled trial): a failed send is its business.
         match msg {
             GameMsg::Step {
                 generations,
@@ -178,14 +213,15 @@ impl GameActor {
                 reply,
             } => {
                 let answer = self.step(state, generations, detail).await?;
-                // The caller may have stopped waiting; that is its business.
                 let _ = reply.send(answer);
             }
             GameMsg::Advance { generations } => {
-                self.step(state, generations, Detail::Summaries).await?;
+                if let Err(refused) = self.step(state, generations, Detail::Last).await? {
+                    tracing::warn!(game = %state.id, reason = %refused.reason, "advance refused");
+                }
             }
             GameMsg::GetState(reply) => {
-                let _ = reply.send(snapshot(state.game()?));
+                let _ = reply.send(Ok(snapshot(state.game()?)));
             }
             GameMsg::GetHistory(reply) => {
                 let game = state.game()?;
@@ -201,12 +237,12 @@ impl GameActor {
                         board: s.shared_board().clone(),
                     })
                     .collect();
-                let _ = reply.send(history);
+                let _ = reply.send(Ok(history));
             }
             GameMsg::GetInfo(reply) => {
                 let game = state.game()?;
                 let board = game.current().board();
-                let _ = reply.send(GameInfo {
+                let _ = reply.send(Ok(GameInfo {
                     game: state.id,
                     width: board.width(),
                     height: board.height(),
@@ -216,13 +252,17 @@ impl GameActor {
                     current: summary(game),
                     history_len: game.history().len(),
                     messages: state.messages,
-                });
+                }));
             }
             GameMsg::Fault { panic } => {
                 if panic {
                     panic!("injected fault in {}", state.id);
                 }
                 return Err(format!("injected error in {}", state.id).into());
+            }
+            GameMsg::Undecodable { reason, reply } => {
+                tracing::warn!(game = %state.id, %reason, "undecodable message refused");
+                GameMsg::refuse_undecodable(reason, reply);
             }
         }
         Ok(())
@@ -233,26 +273,49 @@ impl GameActor {
         state: &mut GameState,
         generations: u64,
         detail: Detail,
-    ) -> Result<StepReply, ActorProcessingErr> {
+    ) -> Result<Result<StepReply, Refused>, ActorProcessingErr> {
         let id = state.id;
-        let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
-        let work = game.current().board().cell_count().saturating_mul(generations);
-        if work <= INLINE_CELL_UPDATES {
-            let reply = step_game(&mut game, id, generations, detail);
-            state.stats.observe(&game, reply.last().map(|s| s.population));
-            state.game = Some(game);
-            return Ok(reply);
+        let board_bytes = state.game()?.current().board().words().len() as u64 * 8;
+        if let Err(refused) = detail.check(generations, board_bytes) {
+            return Ok(Err(refused));
         }
-        let (game, reply) = self
-            .compute
-            .run(move || {
-                let reply = step_game(&mut game, id, generations, detail);
-                (game, reply)
-            })
-            .await
-            .map_err(|panic| format!("{id} panicked while stepping: {panic}"))?;
-        state.stats.observe(&game, reply.last().map(|s| s.population));
-        state.game = Some(game);
-        Ok(reply)
+        let mut reply = StepReply {
+            game: id,
+            advanced: 0,
+            summaries: Vec::new(),
+            boards: Vec::new(),
+        };
+        let cells = state.game()?.current().board().cell_count();
+        // A huge batch runs in chunks of bounded work, so the runtime gets a look in between
+        // (a kill lands between chunks, not after the whole batch).
+        let chunk = (CHUNK_CELL_UPDATES / (cells + GENERATION_OVERHEAD)).max(1);
+        let mut remaining = generations;
+        while remaining > 0 {
+            let n = remaining.min(chunk);
+            remaining -= n;
+            let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
+            if n.saturating_mul(cells + GENERATION_OVERHEAD) <= INLINE_CELL_UPDATES {
+                step_into(&mut game, n, detail, &mut reply);
+                state.game = Some(game);
+                if remaining > 0 {
+                    tokio::task::yield_now().await;
+                }
+                continue;
+            }
+            let (game, back) = self
+                .compute
+                .run(move || {
+                    step_into(&mut game, n, detail, &mut reply);
+                    (game, reply)
+                })
+                .await
+                .map_err(|panic| format!("{id} panicked while stepping: {panic}"))?;
+            reply = back;
+            state.game = Some(game);
+        }
+        let game = state.game()?;
+        finish_reply(game, detail, &mut reply);
+        state.stats.observe(game, reply.last().map(|s| s.population));
+        Ok(Ok(reply))
     }
 }

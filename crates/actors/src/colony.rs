@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 use serde::Serialize;
@@ -10,10 +11,10 @@ use tokio::sync::oneshot;
 
 use crate::actor::{ActorStats, GameActor, GameArgs};
 use crate::compute::Compute;
-use crate::message::GameMsg;
+use crate::message::{GameMsg, Reply};
 use crate::pending::Pending;
 use crate::update::{GameUpdate, Updates};
-use crate::wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, StepReply};
+use crate::wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, StepReply, TrialId};
 use crate::ColonyError;
 
 /// How to start a colony.
@@ -23,7 +24,13 @@ pub struct ColonyConfig {
     pub workers: Option<usize>,
     /// Updates buffered per sink (default [`crate::UPDATE_BUFFER`]).
     pub update_buffer: Option<usize>,
+    /// How long a call waits for its reply (default [`DEFAULT_CALL_TIMEOUT`]).
+    pub call_timeout: Option<Duration>,
 }
+
+/// How long a call waits for its reply unless configured otherwise: long enough for the largest
+/// batch a request may ask of one game, short enough that a lost reply is noticed.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// What the colony has, like Ray's `cluster_resources()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,6 +48,7 @@ struct Shared {
     live: Arc<AtomicUsize>,
     updates: Updates,
     supervisor: ActorRef<()>,
+    call_timeout: Duration,
     /// Every running actor: which game it holds (so supervision events name games), its counters
     /// and a weak reference to its handle (the registry must not keep actors alive).
     games: Registry,
@@ -49,6 +57,7 @@ struct Shared {
 type Registry = Arc<Mutex<HashMap<ActorId, Entry>>>;
 
 struct Entry {
+    trial: TrialId,
     game: GameId,
     stats: Arc<ActorStats>,
     handle: Weak<HandleInner>,
@@ -59,6 +68,8 @@ struct Entry {
 pub struct ActorRow {
     /// ractor's actor id.
     pub actor: String,
+    /// The trial the game belongs to (0: none).
+    pub trial: TrialId,
     /// The game it owns.
     pub game: GameId,
     /// Whether it is running.
@@ -114,6 +125,7 @@ impl Colony {
                 live: Arc::new(AtomicUsize::new(0)),
                 updates,
                 supervisor,
+                call_timeout: config.call_timeout.unwrap_or(DEFAULT_CALL_TIMEOUT),
                 games,
             }),
         })
@@ -145,6 +157,11 @@ impl Colony {
 
     /// Starts a game actor (Ray's `Game.remote(...)`). The actor lives while a handle to it exists.
     pub async fn spawn(&self, id: GameId, spec: GameSpec) -> Result<GameHandle, ColonyError> {
+        self.spawn_in(TrialId::default(), id, spec).await
+    }
+
+    /// [`Colony::spawn`] for game `id` of `trial` (its updates name the trial).
+    pub async fn spawn_in(&self, trial: TrialId, id: GameId, spec: GameSpec) -> Result<GameHandle, ColonyError> {
         let actor = GameActor::new(self.shared.compute.clone(), self.shared.live.clone());
         let stats = Arc::new(ActorStats::default());
         let args = GameArgs {
@@ -162,9 +179,11 @@ impl Colony {
             id,
             actor,
             stats: stats.clone(),
+            timeout: self.shared.call_timeout,
         });
         if let Ok(mut games) = self.shared.games.lock() {
             let entry = Entry {
+                trial,
                 game: id,
                 stats,
                 handle: Arc::downgrade(&inner),
@@ -183,6 +202,7 @@ impl Colony {
             .iter()
             .map(|(id, e)| ActorRow {
                 actor: id.to_string(),
+                trial: e.trial,
                 game: e.game,
                 alive: e.handle.upgrade().is_some_and(|h| GameHandle { inner: h }.is_alive()),
                 mailbox: e.stats.mailbox(),
@@ -192,7 +212,7 @@ impl Colony {
                 board_bytes: e.stats.board_bytes.load(Ordering::Relaxed),
             })
             .collect();
-        rows.sort_by(|a, b| (a.game, &a.actor).cmp(&(b.game, &b.actor)));
+        rows.sort_by(|a, b| (a.trial, a.game, &a.actor).cmp(&(b.trial, b.game, &b.actor)));
         rows
     }
 
@@ -213,6 +233,7 @@ struct HandleInner {
     id: GameId,
     actor: ActorRef<GameMsg>,
     stats: Arc<ActorStats>,
+    timeout: Duration,
 }
 
 impl Drop for HandleInner {
@@ -253,15 +274,16 @@ impl GameHandle {
         })
     }
 
-    fn call<T>(&self, make: impl FnOnce(ractor::RpcReplyPort<T>) -> GameMsg) -> Pending<T> {
+    fn call<T>(&self, make: impl FnOnce(Reply<T>) -> GameMsg) -> Pending<T> {
         let (tx, rx) = oneshot::channel();
         match self.send(make(tx.into())) {
-            Ok(()) => Pending::new(self.id(), rx),
+            Ok(()) => Pending::new(self.id(), rx, Some(self.inner.timeout)),
             Err(_) => Pending::failed(self.id()),
         }
     }
 
-    /// Asks the game to advance `generations` (Ray's `game.step.remote(n)`).
+    /// Asks the game to advance `generations` (Ray's `game.step.remote(n)`). The reply is
+    /// bounded by `detail`; a request over the bounds is refused ([`ColonyError::Refused`]).
     pub fn step(&self, generations: u64, detail: Detail) -> Pending<StepReply> {
         self.call(|reply| GameMsg::Step {
             generations,
@@ -313,12 +335,12 @@ struct Supervisor {
 }
 
 impl Supervisor {
-    fn forget(&self, cell: &ActorCell) -> Option<GameId> {
+    fn forget(&self, cell: &ActorCell) -> Option<(TrialId, GameId)> {
         self.games
             .lock()
             .ok()
             .and_then(|mut g| g.remove(&cell.get_id()))
-            .map(|e| e.game)
+            .map(|e| (e.trial, e.game))
     }
 }
 
@@ -339,16 +361,16 @@ impl Actor for Supervisor {
     ) -> Result<(), ActorProcessingErr> {
         match event {
             SupervisionEvent::ActorFailed(cell, err) => {
-                if let Some(game) = self.forget(&cell) {
+                if let Some((trial, game)) = self.forget(&cell) {
                     let reason = err.to_string();
-                    tracing::warn!(%game, %reason, "game actor failed; the other games go on");
-                    self.updates.publish(GameUpdate::Failed { game, reason });
+                    tracing::warn!(%trial, %game, %reason, "game actor failed; the other games go on");
+                    self.updates.publish(GameUpdate::Failed { trial, game, reason });
                 }
             }
             SupervisionEvent::ActorTerminated(cell, _, reason) => {
-                if let Some(game) = self.forget(&cell) {
-                    tracing::debug!(%game, ?reason, "game actor stopped");
-                    self.updates.publish(GameUpdate::Stopped { game });
+                if let Some((trial, game)) = self.forget(&cell) {
+                    tracing::debug!(%trial, %game, ?reason, "game actor stopped");
+                    self.updates.publish(GameUpdate::Stopped { trial, game });
                 }
             }
             _ => {}

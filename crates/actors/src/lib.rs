@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 mod actor;
+mod checkpoint;
 mod colony;
 mod compute;
 mod error;
@@ -39,15 +40,23 @@ pub mod machine;
 mod message;
 pub mod overhead;
 mod pending;
+mod placement;
+pub mod supervisor;
 pub mod trial;
 mod update;
 mod wire;
 
 pub use actor::{step_game, ActorStats, GameActor, GameArgs, GameState};
-pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Resources};
+pub use checkpoint::{CheckpointSink, Checkpointing};
+pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Resources, DEFAULT_CALL_TIMEOUT};
 pub use compute::Compute;
 pub use error::ColonyError;
-pub use message::GameMsg;
+pub use message::{decode_body, GameMsg, Reply};
 pub use pending::{completions, wait, Pending, Waited};
+pub use placement::Placement;
+pub use supervisor::{Trial, TrialInfo, TrialOptions, TrialStatus, TrialSupervisor};
 pub use update::{GameUpdate, Updates, UPDATE_BUFFER};
-pub use wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, Start, StepReply, Summary};
+pub use wire::{
+    Detail, GameId, GameInfo, GameSpec, Refused, Snapshot, Start, StepReply, Summary, TrialId, MAX_REPLY_BOARD_BYTES,
+    MAX_REPLY_SUMMARIES,
+};

@@ -10,19 +10,22 @@ use ractor::RpcReplyPort;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{Detail, GameInfo, Snapshot, StepReply};
+use crate::wire::{Detail, GameInfo, Refused, Snapshot, StepReply};
+
+/// Where a query's answer goes: the reply, or why the actor declined.
+pub type Reply<T> = RpcReplyPort<Result<T, Refused>>;
 
 /// Messages to a [`GameActor`](crate::GameActor). Queries carry their reply port last.
 #[derive(Debug)]
 pub enum GameMsg {
-    /// Advance `generations` and reply with the new states or their summaries.
+    /// Advance `generations` and reply with what `detail` asks for (bounded whatever the batch).
     Step {
         /// Generations to advance (0 replies with nothing new).
         generations: u64,
         /// How much the reply carries.
         detail: Detail,
         /// Where the reply goes.
-        reply: RpcReplyPort<StepReply>,
+        reply: Reply<StepReply>,
     },
     /// Advance `generations` without replying (one-way).
     Advance {
@@ -30,18 +33,40 @@ pub enum GameMsg {
         generations: u64,
     },
     /// The current generation.
-    GetState(RpcReplyPort<Snapshot>),
+    GetState(Reply<Snapshot>),
     /// The kept history, oldest first. Each entry carries the game's outcome as of now (the
     /// detector keeps hashes, not per-generation verdicts).
-    GetHistory(RpcReplyPort<Vec<Snapshot>>),
+    GetHistory(Reply<Vec<Snapshot>>),
     /// Rules, size, generation and counters.
-    GetInfo(RpcReplyPort<GameInfo>),
+    GetInfo(Reply<GameInfo>),
     /// Make the actor fail, for supervision drills and tests: a panic in the handler when `panic`
     /// is true, an error return otherwise.
     Fault {
         /// Panic (true) or return an error (false).
         panic: bool,
     },
+    /// Bytes from a peer that are no message of this version. ractor drops a message that fails
+    /// to decode without a word, so decoding never fails: it yields this, and the actor answers
+    /// the call (if it was one) with a refusal naming the problem.
+    Undecodable {
+        /// What was wrong with the bytes.
+        reason: String,
+        /// The caller's byte reply port, if the message was a call.
+        reply: Option<RpcReplyPort<Vec<u8>>>,
+    },
+}
+
+impl GameMsg {
+    /// Answers an undecodable call with a refusal (any reply type decodes it: postcard encodes
+    /// `Err(refused)` the same way for every `Result<T, Refused>`).
+    pub(crate) fn refuse_undecodable(reason: String, reply: Option<RpcReplyPort<Vec<u8>>>) {
+        if let Some(reply) = reply {
+            let refused: Result<(), Refused> = Err(Refused::new(format!("undecodable message: {reason}")));
+            if let Ok(bytes) = postcard::to_allocvec(&refused) {
+                let _ = reply.send(bytes);
+            }
+        }
+    }
 }
 
 /// The serializable body of a [`GameMsg`] (everything but the reply port).
@@ -55,31 +80,45 @@ enum Body {
     Fault { panic: bool },
 }
 
+/// Largest message body accepted from a peer; a body is a few bytes, so anything larger is garbage.
+const MAX_BODY_BYTES: usize = 1024;
+
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, BoxedDowncastErr> {
     postcard::to_allocvec(value).map_err(|_| BoxedDowncastErr)
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BoxedDowncastErr> {
-    postcard::from_bytes(bytes).map_err(|_| BoxedDowncastErr)
+/// Decodes a message body; a body that is too long or malformed is reported, not dropped.
+pub fn decode_body(bytes: &[u8]) -> Result<(), String> {
+    decode_checked::<Body>(bytes).map(|_| ())
+}
+
+fn decode_checked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(format!(
+            "{} bytes; a message body is at most {MAX_BODY_BYTES}",
+            bytes.len()
+        ));
+    }
+    postcard::from_bytes(bytes).map_err(|e| e.to_string())
 }
 
 /// A byte reply port that decodes into `typed` (sending side of a remote call).
-fn bytes_port_for<T: DeserializeOwned + Send + 'static>(typed: RpcReplyPort<T>) -> RpcReplyPort<Vec<u8>> {
+fn bytes_port_for<T: DeserializeOwned + Send + 'static>(typed: Reply<T>) -> RpcReplyPort<Vec<u8>> {
     let (tx, rx) = oneshot::<Vec<u8>>();
     spawn(async move {
-        // A reply that does not decode is dropped: the caller sees its call fail, not a panic.
         if let Ok(bytes) = rx.await {
-            if let Ok(value) = decode::<T>(&bytes) {
-                let _ = typed.send(value);
-            }
+            // A reply that does not decode becomes a refusal naming the problem, not a lost call.
+            let value = postcard::from_bytes::<Result<T, Refused>>(&bytes)
+                .unwrap_or_else(|e| Err(Refused::new(format!("undecodable reply: {e}"))));
+            let _ = typed.send(value);
         }
     });
     tx.into()
 }
 
 /// A typed reply port that encodes into `bytes` (receiving side of a remote call).
-fn typed_port_for<T: Serialize + Send + 'static>(bytes: RpcReplyPort<Vec<u8>>) -> RpcReplyPort<T> {
-    let (tx, rx) = oneshot::<T>();
+fn typed_port_for<T: Serialize + Send + 'static>(bytes: RpcReplyPort<Vec<u8>>) -> Reply<T> {
+    let (tx, rx) = oneshot::<Result<T, Refused>>();
     spawn(async move {
         if let Ok(value) = rx.await {
             if let Ok(encoded) = encode(&value) {
@@ -122,28 +161,36 @@ impl ractor::Message for GameMsg {
             GameMsg::GetInfo(reply) => call(Body::GetInfo, bytes_port_for(reply)),
             GameMsg::Advance { generations } => cast(Body::Advance { generations }),
             GameMsg::Fault { panic } => cast(Body::Fault { panic }),
+            // Nothing to forward: it never came from this process's senders.
+            GameMsg::Undecodable { .. } => Err(BoxedDowncastErr),
         }
     }
 
+    /// Never fails: bytes that are no message become [`GameMsg::Undecodable`].
     fn deserialize(message: SerializedMessage) -> Result<GameMsg, BoxedDowncastErr> {
+        let undecodable = |reason: String, reply| Ok(GameMsg::Undecodable { reason, reply });
         match message {
-            SerializedMessage::Call { args, reply, .. } => match decode::<Body>(&args)? {
-                Body::Step { generations, detail } => Ok(GameMsg::Step {
+            SerializedMessage::Call { args, reply, .. } => match decode_checked::<Body>(&args) {
+                Ok(Body::Step { generations, detail }) => Ok(GameMsg::Step {
                     generations,
                     detail,
                     reply: typed_port_for(reply),
                 }),
-                Body::GetState => Ok(GameMsg::GetState(typed_port_for(reply))),
-                Body::GetHistory => Ok(GameMsg::GetHistory(typed_port_for(reply))),
-                Body::GetInfo => Ok(GameMsg::GetInfo(typed_port_for(reply))),
-                Body::Advance { .. } | Body::Fault { .. } => Err(BoxedDowncastErr),
+                Ok(Body::GetState) => Ok(GameMsg::GetState(typed_port_for(reply))),
+                Ok(Body::GetHistory) => Ok(GameMsg::GetHistory(typed_port_for(reply))),
+                Ok(Body::GetInfo) => Ok(GameMsg::GetInfo(typed_port_for(reply))),
+                Ok(Body::Advance { .. } | Body::Fault { .. }) => {
+                    undecodable("a one-way message sent as a call".to_string(), Some(reply))
+                }
+                Err(reason) => undecodable(reason, Some(reply)),
             },
-            SerializedMessage::Cast { args, .. } => match decode::<Body>(&args)? {
-                Body::Advance { generations } => Ok(GameMsg::Advance { generations }),
-                Body::Fault { panic } => Ok(GameMsg::Fault { panic }),
-                _ => Err(BoxedDowncastErr),
+            SerializedMessage::Cast { args, .. } => match decode_checked::<Body>(&args) {
+                Ok(Body::Advance { generations }) => Ok(GameMsg::Advance { generations }),
+                Ok(Body::Fault { panic }) => Ok(GameMsg::Fault { panic }),
+                Ok(_) => undecodable("a call sent without a reply port".to_string(), None),
+                Err(reason) => undecodable(reason, None),
             },
-            SerializedMessage::CallReply(..) => Err(BoxedDowncastErr),
+            SerializedMessage::CallReply(..) => undecodable("a stray call reply".to_string(), None),
         }
     }
 }
@@ -157,7 +204,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_call_survives_the_wire_with_its_reply() {
-        let (tx, rx) = oneshot::<StepReply>();
+        let (tx, rx) = oneshot::<Result<StepReply, Refused>>();
         let msg = GameMsg::Step {
             generations: 7,
             detail: Detail::Summaries,
@@ -176,6 +223,7 @@ mod tests {
         assert_eq!((generations, detail), (7, Detail::Summaries));
         let answer = StepReply {
             game: GameId(3),
+            advanced: 7,
             summaries: vec![Summary {
                 generation: 7,
                 population: 5,
@@ -183,17 +231,39 @@ mod tests {
             }],
             boards: vec![],
         };
-        reply.send(answer.clone()).expect("send reply");
-        assert_eq!(rx.await.expect("reply arrives"), answer);
+        reply.send(Ok(answer.clone())).expect("send reply");
+        assert_eq!(rx.await.expect("reply arrives"), Ok(answer));
     }
 
     #[test]
-    fn garbage_bytes_are_an_error_not_a_panic() {
+    fn garbage_bytes_decode_as_undecodable() {
         let wire = SerializedMessage::Cast {
             variant: String::new(),
             args: vec![0xff, 0xff, 0xff],
             metadata: None,
         };
-        assert!(GameMsg::deserialize(wire).is_err());
+        assert!(matches!(
+            GameMsg::deserialize(wire),
+            Ok(GameMsg::Undecodable { reply: None, .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_garbage_call_is_answered_with_a_refusal() {
+        let (tx, rx) = oneshot::<Result<StepReply, Refused>>();
+        let bytes_port = bytes_port_for(tx.into());
+        let wire = SerializedMessage::Call {
+            variant: String::new(),
+            args: vec![0; 4096],
+            reply: bytes_port,
+            metadata: None,
+        };
+        let Ok(GameMsg::Undecodable { reason, reply }) = GameMsg::deserialize(wire) else {
+            panic!("an oversized body is undecodable");
+        };
+        assert!(reason.contains("at most"), "{reason}");
+        GameMsg::refuse_undecodable(reason, reply);
+        let answer = rx.await.expect("the caller hears back");
+        assert!(matches!(answer, Err(Refused { reason }) if reason.contains("undecodable")));
     }
 }

@@ -7,29 +7,45 @@ use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::oneshot;
+use tokio::time::Sleep;
 
-use crate::wire::GameId;
+use crate::wire::{GameId, Refused};
 use crate::ColonyError;
 
 /// A call's reply that has not been received yet. Await it (Ray's `ray.get`) or pass many to
-/// [`wait`] (Ray's `ray.wait`).
+/// [`wait`] (Ray's `ray.wait`). It fails with [`ColonyError::Timeout`] if no reply comes within
+/// the colony's call timeout, so a lost message or a hung peer never blocks its caller forever.
 #[derive(Debug)]
 pub struct Pending<T> {
     game: GameId,
-    reply: Option<oneshot::Receiver<T>>,
+    reply: Option<oneshot::Receiver<Result<T, Refused>>>,
+    timeout: Option<Duration>,
+    /// Started on the first poll that finds no reply yet (most local replies never need it).
+    timer: Option<Pin<Box<Sleep>>>,
 }
 
 impl<T> Pending<T> {
-    pub(crate) fn new(game: GameId, reply: oneshot::Receiver<T>) -> Pending<T> {
+    pub(crate) fn new(
+        game: GameId,
+        reply: oneshot::Receiver<Result<T, Refused>>,
+        timeout: Option<Duration>,
+    ) -> Pending<T> {
         Pending {
             game,
             reply: Some(reply),
+            timeout,
+            timer: None,
         }
     }
 
     /// A call that could not even be sent (the actor was already gone).
     pub(crate) fn failed(game: GameId) -> Pending<T> {
-        Pending { game, reply: None }
+        Pending {
+            game,
+            reply: None,
+            timeout: None,
+            timer: None,
+        }
     }
 
     /// The game the call went to.
@@ -43,11 +59,29 @@ impl<T> Future for Pending<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let game = self.game;
-        match self.reply.as_mut() {
-            None => Poll::Ready(Err(ColonyError::ActorGone(game))),
-            Some(rx) => Pin::new(rx)
-                .poll(cx)
-                .map(|r| r.map_err(|_| ColonyError::ActorGone(game))),
+        let Some(rx) = self.reply.as_mut() else {
+            return Poll::Ready(Err(ColonyError::ActorGone(game)));
+        };
+        if let Poll::Ready(reply) = Pin::new(rx).poll(cx) {
+            return Poll::Ready(match reply {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(refused)) => Err(ColonyError::Refused {
+                    game,
+                    reason: refused.reason,
+                }),
+                Err(_) => Err(ColonyError::ActorGone(game)),
+            });
+        }
+        let Some(after) = self.timeout else {
+            return Poll::Pending;
+        };
+        let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(after)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.reply = None;
+                Poll::Ready(Err(ColonyError::Timeout { game, after }))
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }

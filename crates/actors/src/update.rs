@@ -6,13 +6,15 @@ use colony_life::Board;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::wire::{GameId, Summary};
+use crate::wire::{GameId, Summary, TrialId};
 
 /// One event about one game.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum GameUpdate {
     /// A game reached a new generation (the last of a batch); `board` is shared, not copied.
     Generation {
+        /// Which trial.
+        trial: TrialId,
         /// Which game.
         game: GameId,
         /// Generation, population, outcome.
@@ -22,6 +24,8 @@ pub enum GameUpdate {
     },
     /// A game's actor failed (panic or error); the other games go on.
     Failed {
+        /// Which trial.
+        trial: TrialId,
         /// Which game.
         game: GameId,
         /// What the runtime reported.
@@ -29,6 +33,8 @@ pub enum GameUpdate {
     },
     /// A game's actor was restarted (by a supervisor) at `generation`.
     Restarted {
+        /// Which trial.
+        trial: TrialId,
         /// Which game.
         game: GameId,
         /// The generation it resumed from.
@@ -36,11 +42,15 @@ pub enum GameUpdate {
     },
     /// A game's actor stopped or was killed.
     Stopped {
+        /// Which trial.
+        trial: TrialId,
         /// Which game.
         game: GameId,
     },
-    /// A trial finished all its generations.
-    TrialFinished {
+    /// A trial ended (every game at its target, or cancelled, or failed).
+    TrialEnded {
+        /// Which trial.
+        trial: TrialId,
         /// Wall-clock seconds.
         seconds: f64,
     },

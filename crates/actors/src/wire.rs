@@ -15,6 +15,17 @@ impl std::fmt::Display for GameId {
     }
 }
 
+/// Identifies a trial among those one supervisor has run (counting from 1; 0 for games spawned
+/// outside any trial). Not the id a checkpoint database gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct TrialId(pub u32);
+
+impl std::fmt::Display for TrialId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "trial {}", self.0)
+    }
+}
+
 /// Where a game's first board comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Start {
@@ -34,6 +45,16 @@ pub enum Start {
         /// What the game had settled into by then, if known.
         outcome: Outcome,
     },
+}
+
+impl Start {
+    /// The generation the game starts at.
+    pub fn generation(&self) -> u64 {
+        match self {
+            Start::Soup { .. } => 0,
+            Start::Board { generation, .. } => *generation,
+        }
+    }
 }
 
 /// Everything needed to build a game: what a spawn message carries.
@@ -121,16 +142,77 @@ pub struct Snapshot {
     pub board: Arc<Board>,
 }
 
-/// How much a step reply carries.
+/// Summaries one step reply may carry ([`Detail::Summaries`], [`Detail::Every`]).
+pub const MAX_REPLY_SUMMARIES: u64 = 1 << 16;
+
+/// Bytes of boards one step reply may carry ([`Detail::States`]).
+pub const MAX_REPLY_BOARD_BYTES: u64 = 64 << 20;
+
+/// How much a step reply carries. Whatever the batch, a reply stays bounded: [`Detail::Last`] is
+/// one summary and one board; the others are refused beyond [`MAX_REPLY_SUMMARIES`] summaries or
+/// [`MAX_REPLY_BOARD_BYTES`] of boards, before any work is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Detail {
     /// Every new board (the tutorial's `step` returns every new state).
     States,
-    /// A summary per new generation and the last board only.
+    /// The last generation's summary and board only.
     #[default]
     Last,
-    /// Summaries only, no boards.
+    /// A summary per new generation, no boards.
     Summaries,
+    /// A summary for every generation that is a multiple of k, and for the last; no boards.
+    Every(u64),
+}
+
+impl Detail {
+    /// Checks that a reply to `generations` steps of a board of `board_bytes` stays in bounds.
+    pub fn check(self, generations: u64, board_bytes: u64) -> Result<(), Refused> {
+        let summaries = match self {
+            Detail::Last => 1,
+            Detail::States | Detail::Summaries => generations,
+            Detail::Every(0) => return Err(Refused::new("Detail::Every needs a step of at least 1")),
+            Detail::Every(k) => generations / k + 1,
+        };
+        if summaries > MAX_REPLY_SUMMARIES {
+            return Err(Refused::new(format!(
+                "{generations} generations with {self:?} would reply {summaries} summaries; the limit is \
+                 {MAX_REPLY_SUMMARIES} (ask for Detail::Last or Detail::Every, or smaller batches)"
+            )));
+        }
+        if self == Detail::States {
+            let bytes = generations.saturating_mul(board_bytes);
+            if bytes > MAX_REPLY_BOARD_BYTES {
+                return Err(Refused::new(format!(
+                    "{generations} boards of {board_bytes} bytes would reply {bytes} bytes; the limit is \
+                     {MAX_REPLY_BOARD_BYTES} (ask for fewer states at once)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the summary of `generation` belongs in the reply (the last one always does).
+    pub(crate) fn keeps(self, generation: u64) -> bool {
+        match self {
+            Detail::Last => false,
+            Detail::States | Detail::Summaries => true,
+            Detail::Every(k) => k > 0 && generation % k == 0,
+        }
+    }
+}
+
+/// A request an actor declined, and why (it travels back instead of the reply).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    /// What was wrong, naming the limit.
+    pub reason: String,
+}
+
+impl Refused {
+    /// A refusal with this reason.
+    pub fn new(reason: impl Into<String>) -> Refused {
+        Refused { reason: reason.into() }
+    }
 }
 
 /// The answer to a step request.
@@ -138,7 +220,9 @@ pub enum Detail {
 pub struct StepReply {
     /// Which game answered.
     pub game: GameId,
-    /// One summary per new generation, oldest first.
+    /// Generations actually advanced.
+    pub advanced: u64,
+    /// The summaries asked for (see [`Detail`]), oldest first; the newest generation's is last.
     pub summaries: Vec<Summary>,
     /// The boards asked for (see [`Detail`]), oldest first.
     pub boards: Vec<Arc<Board>>,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use colony_actors::{wait, Colony, ColonyConfig, ColonyError, Detail, GameId, GameSpec, GameUpdate};
+use colony_actors::{wait, Colony, ColonyConfig, ColonyError, Detail, GameId, GameSpec, GameUpdate, TrialId};
 use colony_life::{soup, Game, Rule, Topology};
 
 async fn colony(workers: usize) -> Colony {
@@ -187,7 +187,7 @@ async fn a_panicking_game_is_reported_and_the_others_go_on() {
     games[1].inject_fault(true).expect("send fault");
     let failed = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
-            if let Ok(GameUpdate::Failed { game, reason }) = updates.recv().await {
+            if let Ok(GameUpdate::Failed { game, reason, .. }) = updates.recv().await {
                 return (game, reason);
             }
         }
@@ -240,12 +240,16 @@ async fn a_slow_sink_loses_old_updates_instead_of_blocking() {
     let colony = Colony::init(ColonyConfig {
         workers: Some(1),
         update_buffer: Some(4),
+        ..ColonyConfig::default()
     })
     .await
     .expect("colony");
     let mut slow = colony.updates().subscribe();
     for i in 0..100 {
-        colony.updates().publish(GameUpdate::Stopped { game: GameId(i) });
+        colony.updates().publish(GameUpdate::Stopped {
+            trial: TrialId(1),
+            game: GameId(i),
+        });
     }
     match slow.recv().await {
         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => assert_eq!(n, 96),
@@ -253,6 +257,6 @@ async fn a_slow_sink_loses_old_updates_instead_of_blocking() {
     }
     assert!(matches!(
         slow.recv().await,
-        Ok(GameUpdate::Stopped { game: GameId(96) })
+        Ok(GameUpdate::Stopped { game: GameId(96), .. })
     ));
 }

@@ -59,7 +59,7 @@ async fn extinct_games_do_not_stop_the_trial() {
     let report = run_actors(&colony, &spec).await.expect("trial");
     assert!(report.results.iter().all(|r| r.generation == 30));
     assert!(
-        report.results.iter().any(|r| r.outcome == "extinct"),
+        report.results.iter().any(|r| r.end.label() == "extinct"),
         "{:?}",
         report.results
     );
@@ -96,36 +96,25 @@ fn bad_trials_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_trial_can_be_paused_resumed_and_lose_a_killed_game() {
-    use colony_actors::trial::{run_actors_controlled, TrialControl};
-    use colony_actors::GameId;
+async fn a_huge_batch_is_bounded_in_memory_in_both_modes() {
+    // One 1x1 game asked for a billion generations in one batch used to reply a summary per
+    // generation (24 GB). The reply holds one summary now; the game settles at once, and the
+    // runner asks for the last generation only. 10^6 keeps the test quick; the billion is the same code.
     let colony = Colony::init(ColonyConfig::default()).await.expect("colony");
     let spec = TrialSpec {
-        games: 3,
-        width: 32,
-        height: 32,
-        steps: 40,
-        batch_size: 1,
-        pause: Duration::from_millis(2),
+        games: 1,
+        width: 1,
+        height: 1,
+        steps: 1_000_000,
+        batch_size: 1_000_000,
         ..TrialSpec::default()
     };
-    let control = TrialControl::new();
-    control.pause();
-    let run = {
-        let (colony, spec, control) = (colony.clone(), spec.clone(), control.clone());
-        tokio::spawn(async move { run_actors_controlled(&colony, &spec, &control).await })
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(!run.is_finished(), "paused before the first batch");
-    assert!(
-        colony.actors().iter().all(|a| a.generation == 0),
-        "no game advanced while paused"
+    let seq = tokio::task::block_in_place(|| run_sequential(&spec, &Updates::default())).expect("sequential");
+    let act = run_actors(&colony, &spec).await.expect("actors");
+    assert_eq!(seq.results, act.results);
+    assert_eq!(act.results[0].generation, 1_000_000);
+    assert_eq!(
+        act.cell_updates, 1_000_000.0,
+        "generations counted from the reply, not its summaries"
     );
-    assert!(control.kill(GameId(1)));
-    assert!(!control.kill(GameId(9)), "no such game");
-    control.resume();
-    let report = run.await.expect("join").expect("trial");
-    assert_eq!(report.results[1].outcome, "killed");
-    assert_eq!(report.results[0].generation, 40);
-    assert_eq!(report.results[2].generation, 40);
 }

@@ -22,6 +22,18 @@ pub struct Board {
 impl Board {
     /// An empty (all dead) board. Fails on a zero or absurdly large size.
     pub fn new(width: usize, height: usize) -> Result<Board> {
+        let words = Board::words_for(width, height)?;
+        Ok(Board {
+            width,
+            height,
+            words_per_row: width.div_ceil(WORD_BITS),
+            words: vec![0; words],
+        })
+    }
+
+    /// The number of words a `width`×`height` board occupies, checking the size without
+    /// allocating (decoders compare it with what they were given before building anything).
+    pub fn words_for(width: usize, height: usize) -> Result<usize> {
         if width == 0 || height == 0 {
             return Err(LifeError::ZeroSize { width, height });
         }
@@ -29,13 +41,7 @@ impl Board {
         if cells.is_none_or(|c| c > MAX_CELLS) {
             return Err(LifeError::TooLarge { width, height });
         }
-        let words_per_row = width.div_ceil(WORD_BITS);
-        Ok(Board {
-            width,
-            height,
-            words_per_row,
-            words: vec![0; words_per_row * height],
-        })
+        Ok(width.div_ceil(WORD_BITS) * height)
     }
 
     /// Builds a board from rows of booleans (all rows must have the same, non-zero length).
@@ -193,6 +199,16 @@ impl Board {
         Ok(())
     }
 
+    /// A `width`×`height` board with this one pasted in its centre (rounding up and left), the
+    /// one way Colony places a pattern on a board.
+    pub fn centred_in(&self, width: usize, height: usize) -> Result<Board> {
+        let mut board = Board::new(width, height)?;
+        let x = (width as i64 - self.width as i64) / 2;
+        let y = (height as i64 - self.height as i64) / 2;
+        board.paste(self, x, y)?;
+        Ok(board)
+    }
+
     /// A 64-bit fingerprint of the cells (xxh3), used by cycle detection.
     pub fn fingerprint(&self) -> u64 {
         let bytes: &[u8] = bytemuck::cast_slice(&self.words);
@@ -223,17 +239,22 @@ impl TryFrom<BoardData> for Board {
     type Error = LifeError;
     /// Checks what a peer or a file could get wrong: the size, the word count and the padding.
     fn try_from(data: BoardData) -> Result<Board> {
-        let mut board = Board::new(data.width, data.height)?;
-        if data.words.len() != board.words.len() {
+        // Sizes first, words second: a few bytes claiming a huge board must not allocate it.
+        let needed = Board::words_for(data.width, data.height)?;
+        if data.words.len() != needed {
             return Err(LifeError::Corrupt(format!(
-                "a {}x{} board needs {} words, got {}",
+                "a {}x{} board needs {needed} words, got {}",
                 data.width,
                 data.height,
-                board.words.len(),
                 data.words.len()
             )));
         }
-        board.words = data.words;
+        let mut board = Board {
+            width: data.width,
+            height: data.height,
+            words_per_row: data.width.div_ceil(WORD_BITS),
+            words: data.words,
+        };
         let before = board.population();
         board.clear_padding();
         if board.population() != before {
@@ -314,5 +335,28 @@ mod tests {
         assert!(b.get(3, 3));
         assert!(b.paste(&small, 3, 0).is_err());
         assert!(b.paste(&small, -1, 0).is_err());
+    }
+
+    #[test]
+    fn decoding_checks_words_before_allocating() {
+        // 2^36 cells is allowed, but 8 GiB must not be allocated for a message holding no words.
+        let claim = BoardData {
+            width: 1 << 18,
+            height: 1 << 18,
+            words: Vec::new(),
+        };
+        assert!(matches!(Board::try_from(claim), Err(LifeError::Corrupt(_))));
+        let padded = BoardData {
+            width: 3,
+            height: 1,
+            words: vec![0b1000],
+        };
+        assert!(Board::try_from(padded).is_err(), "a cell past the edge is refused");
+        let fine = BoardData {
+            width: 3,
+            height: 1,
+            words: vec![0b101],
+        };
+        assert_eq!(Board::try_from(fine).map(|b| b.population()).ok(), Some(2));
     }
 }

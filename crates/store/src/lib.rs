@@ -40,6 +40,7 @@
 mod blob;
 mod columns;
 mod error;
+mod journal;
 mod load;
 mod options;
 mod record;
@@ -52,6 +53,7 @@ mod timestamp;
 mod writer;
 
 pub use error::{Result, StoreError};
+pub use journal::{Journal, Resumption};
 pub use options::{StoreOptions, Synchronous};
 pub use record::{Checkpoint, GameRecord, TrialId, TrialRecord};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};

@@ -330,7 +330,12 @@ function formBody() {
   const body = {};
   const number = (id, key) => { const v = $(id).value.trim(); if (v !== "") body[key] = Number(v); };
   number("f-games", "games"); number("f-size", "size"); number("f-steps", "steps");
-  number("f-batch", "batch_size"); number("f-pause", "pause"); number("f-seed", "seed"); number("f-density", "density");
+  number("f-batch", "batch_size"); number("f-pause", "pause"); number("f-density", "density");
+  // Seeds are 64-bit: a JavaScript number would round them, so they travel as decimal strings.
+  const seed = $("f-seed").value.trim();
+  if (seed !== "") body.seed = seed;
+  // The page shows one trial: a new one from the form replaces the one it follows.
+  body.replace = true;
   const rule = $("f-rule").value.trim();
   if (rule) body.rule = rule;
   body.topology = $("f-topology").value;

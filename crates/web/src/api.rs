@@ -6,20 +6,23 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use colony_actors::trial::TrialRequest;
 use colony_life::pattern::{self, Grid};
 use serde::Serialize;
 
+use colony_actors::{GameId, TrialId, TrialOptions};
+
 use crate::error::AppError;
+use crate::follow::TrialView;
 use crate::hub::GameRow;
-use crate::request::TrialRequest;
 use crate::state::AppState;
-use crate::trials::TrialInfo;
 
 /// The `/api` routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/trial", get(trial).delete(cancel))
-        .route("/api/trials", post(start))
+        .route("/api/trials", post(start).get(list))
+        .route("/api/trials/{id}", get(one).delete(cancel_one))
         .route("/api/trial/pause", post(pause))
         .route("/api/trial/resume", post(resume))
         .route("/api/games", get(games))
@@ -29,30 +32,85 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/patterns", get(patterns))
 }
 
-async fn trial(State(state): State<AppState>) -> Json<TrialInfo> {
+async fn trial(State(state): State<AppState>) -> Json<TrialView> {
     Json(state.trial())
+}
+
+/// Every trial the runtime remembers (running ones and the latest ended), oldest first.
+async fn list(State(state): State<AppState>) -> Json<Vec<TrialView>> {
+    Json(state.supervisor().list().iter().map(TrialView::of).collect())
+}
+
+fn trial_id(id: Result<Path<u32>, PathRejection>) -> Result<TrialId, AppError> {
+    id.map(|Path(id)| TrialId(id))
+        .map_err(|_| AppError::bad_request("a trial id is a whole number, e.g. /api/trials/3"))
+}
+
+async fn one(State(state): State<AppState>, id: Result<Path<u32>, PathRejection>) -> Result<Json<TrialView>, AppError> {
+    let id = trial_id(id)?;
+    let info = state
+        .supervisor()
+        .info(id)
+        .ok_or_else(|| AppError::not_found(format!("no trial {}", id.0)))?;
+    Ok(Json(TrialView::of(&info)))
+}
+
+async fn cancel_one(
+    State(state): State<AppState>,
+    id: Result<Path<u32>, PathRejection>,
+) -> Result<Json<TrialView>, AppError> {
+    let info = state.supervisor().cancel(trial_id(id)?, false)?;
+    Ok(Json(TrialView::of(&info)))
 }
 
 async fn start(
     State(state): State<AppState>,
     body: Result<Json<TrialRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<TrialInfo>), AppError> {
+) -> Result<(StatusCode, Json<TrialView>), AppError> {
     let Json(request) = body?;
     let plan = request.plan(&state.inner.limits)?;
-    let ticket = state.inner.trials.start(plan.spec, plan.pattern, "api", None).await?;
-    Ok((StatusCode::CREATED, Json(ticket.info)))
+    if request.replace == Some(true) {
+        if let Some(id) = state.inner.follower.id() {
+            // Already ended is fine: there is nothing to replace.
+            let _ = state.supervisor().cancel(id, true);
+        }
+    }
+    let options = TrialOptions {
+        label: plan.pattern,
+        source: "api",
+        ..TrialOptions::default()
+    };
+    let trial = state.supervisor().start(plan.spec, options).await?;
+    let id = trial.id();
+    state.follow(trial).await;
+    let info = state
+        .supervisor()
+        .info(id)
+        .ok_or_else(|| AppError::internal("the trial vanished as it started"))?;
+    Ok((StatusCode::CREATED, Json(TrialView::of(&info))))
 }
 
-async fn pause(State(state): State<AppState>) -> Result<Json<TrialInfo>, AppError> {
-    state.inner.trials.pause(true).map(Json)
+fn followed(state: &AppState) -> Result<TrialId, AppError> {
+    state
+        .inner
+        .follower
+        .id()
+        .ok_or_else(|| AppError::conflict("no trial has been started"))
 }
 
-async fn resume(State(state): State<AppState>) -> Result<Json<TrialInfo>, AppError> {
-    state.inner.trials.pause(false).map(Json)
+async fn pause(State(state): State<AppState>) -> Result<Json<TrialView>, AppError> {
+    let info = state.supervisor().pause(followed(&state)?, true)?;
+    Ok(Json(TrialView::of(&info)))
 }
 
-async fn cancel(State(state): State<AppState>) -> Result<Json<TrialInfo>, AppError> {
-    state.inner.trials.cancel().map(Json)
+async fn resume(State(state): State<AppState>) -> Result<Json<TrialView>, AppError> {
+    let info = state.supervisor().pause(followed(&state)?, false)?;
+    Ok(Json(TrialView::of(&info)))
+}
+
+async fn cancel(State(state): State<AppState>) -> Result<Json<TrialView>, AppError> {
+    let info = state.supervisor().cancel(followed(&state)?, false)?;
+    Ok(Json(TrialView::of(&info)))
 }
 
 async fn games(State(state): State<AppState>) -> Json<Vec<GameRow>> {
@@ -102,7 +160,9 @@ async fn game_rle(
 ) -> Result<impl IntoResponse, AppError> {
     let id = game_id(id)?;
     let (row, board, _) = state.inner.hub.game(id).ok_or_else(|| no_game(id))?;
-    let (trial, rule, topology) = state.inner.trials.rules().ok_or_else(|| no_game(id))?;
+    let trial = followed(&state)?;
+    let info = state.supervisor().info(trial).ok_or_else(|| no_game(id))?;
+    let (trial, rule, topology) = (trial.0, info.spec.rule, info.spec.topology);
     let grid = Grid {
         topology,
         width: board.width(),
@@ -122,7 +182,14 @@ async fn game_rle(
 
 async fn kill(State(state): State<AppState>, id: Result<Path<u32>, PathRejection>) -> Result<Json<GameRow>, AppError> {
     let id = game_id(id)?;
-    state.inner.trials.kill(id).map(Json)
+    let trial = followed(&state)?;
+    state.supervisor().kill(trial, GameId(id))?;
+    state.inner.hub.mark(trial.0, id, crate::frame::GameStatus::Killed);
+    let (_, rows) = state.inner.hub.rows();
+    rows.into_iter()
+        .nth(id as usize)
+        .map(Json)
+        .ok_or_else(|| AppError::internal("the killed game vanished"))
 }
 
 async fn actors(State(state): State<AppState>) -> impl IntoResponse {

@@ -67,6 +67,20 @@ impl IntoResponse for AppError {
     }
 }
 
+/// The runtime's refusals, with the status a client can act on.
+impl From<colony_actors::ColonyError> for AppError {
+    fn from(error: colony_actors::ColonyError) -> AppError {
+        use colony_actors::ColonyError as E;
+        let status = match &error {
+            E::Trial(_) | E::Spec(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Busy(_) | E::NotRunning { .. } => StatusCode::CONFLICT,
+            E::NoSuchTrial(_) | E::NoSuchGame { .. } => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        AppError::new(status, error.to_string())
+    }
+}
+
 // axum's own rejections answer in plain text; these keep every error JSON, with axum's status
 // (400 bad syntax, 413 body too large, 415 not JSON, 422 wrong fields).
 impl From<JsonRejection> for AppError {

@@ -309,7 +309,15 @@ impl Hub {
 
 fn apply(live: &mut Live, update: GameUpdate) {
     match update {
-        GameUpdate::Generation { game, summary, board } => {
+        GameUpdate::Generation {
+            trial,
+            game,
+            summary,
+            board,
+        } => {
+            if trial.0 != live.trial {
+                return;
+            }
             let version = live.bump();
             let Some(slot) = live.games.get_mut(game.0 as usize) else {
                 return;
@@ -326,7 +334,10 @@ fn apply(live: &mut Live, update: GameUpdate) {
             slot.version = version;
             slot.frame = None;
         }
-        GameUpdate::Failed { game, reason } => {
+        GameUpdate::Failed { trial, game, reason } => {
+            if trial.0 != live.trial {
+                return;
+            }
             let version = live.bump();
             if let Some(slot) = live.games.get_mut(game.0 as usize) {
                 if slot.status == GameStatus::Running {
@@ -338,7 +349,7 @@ fn apply(live: &mut Live, update: GameUpdate) {
             }
         }
         // Stops are known first-hand (kills, trial ends); restarts keep the status.
-        GameUpdate::Restarted { .. } | GameUpdate::Stopped { .. } | GameUpdate::TrialFinished { .. } => {}
+        GameUpdate::Restarted { .. } | GameUpdate::Stopped { .. } | GameUpdate::TrialEnded { .. } => {}
     }
 }
 
@@ -454,7 +465,7 @@ async fn ingest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use colony_actors::GameId;
+    use colony_actors::{GameId, TrialId};
 
     #[test]
     fn the_series_stays_bounded_and_ordered() {
@@ -478,6 +489,7 @@ mod tests {
         assert!(hub.collect(&mut cursor).is_empty());
         for generation in 1..=5 {
             updates.publish(GameUpdate::Generation {
+                trial: TrialId(1),
                 game: GameId(1),
                 summary: Summary {
                     generation,

@@ -1,11 +1,14 @@
 //! Colony's live dashboard: an axum server that shows every game of a trial as it evolves, the
 //! actors that own them and the machine's load, and lets you start, pause and kill from the page.
 //!
-//! - [`app`] builds the whole [`Router`] from an [`AppState`] (the colony, the current trial and
-//!   a hub of each game's latest state), so tests drive it without a socket.
+//! - [`app`] builds the whole [`Router`] from an [`AppState`] (the colony, the runtime's trial
+//!   supervisor it is a client of, and a hub of each game's latest state), so tests drive it
+//!   without a socket. The dashboard supervises no trial: it starts and steers them through the
+//!   supervisor, follows the newest, and lists them all.
 //! - The page (HTML, plain JavaScript and canvas, no build step) is embedded in the binary.
 //! - The JSON API under `/api/` is what the page itself uses: `POST /api/trials`,
-//!   `GET /api/trial`, `POST /api/trial/pause` and `/resume`, `DELETE /api/trial`,
+//!   `GET /api/trials`, `GET /api/trial`, `POST /api/trial/pause` and `/resume`,
+//!   `DELETE /api/trial`, `DELETE /api/trials/{id}`,
 //!   `GET /api/games`, `GET|DELETE /api/games/{id}`, `GET /api/games/{id}/rle`,
 //!   `GET /api/actors`, `GET /api/patterns`. Errors are `{"error": "..."}` with a 4xx code.
 //! - `/ws` streams boards bit-packed in binary frames ([`frame`] documents the layout) and the
@@ -30,12 +33,11 @@ mod access;
 mod api;
 mod assets;
 mod error;
+mod follow;
 pub mod frame;
 mod hub;
 mod machine;
-mod request;
 mod state;
-mod trials;
 mod ws;
 
 use std::future::Future;
@@ -49,13 +51,13 @@ use axum::routing::get;
 use axum::Router;
 
 pub use access::Access;
+pub use colony_actors::trial::{Limits, Plan, TrialRequest};
 pub use error::AppError;
+pub use follow::{SpecView, TrialView, ViewStatus};
 pub use frame::GameStatus;
 pub use hub::{GameRow, Outgoing};
 pub use machine::{ActorLine, MachineReport};
-pub use request::{Limits, Plan, TrialRequest};
 pub use state::{AppState, Config, DEFAULT_FPS, MAX_FPS};
-pub use trials::{Ended, SpecView, Ticket, TrialInfo, TrialStatus};
 pub use ws::{stream, ClientEvent};
 
 /// The dashboard's default address: loopback only, Ray's dashboard port.

@@ -3,15 +3,14 @@
 
 use std::sync::{Arc, Mutex};
 
-use colony_actors::trial::TrialSpec;
-use colony_actors::Colony;
+use colony_actors::supervisor::SupervisorConfig;
+use colony_actors::trial::Limits;
+use colony_actors::{Colony, TrialSupervisor};
 
 use crate::access::Access;
-use crate::error::AppError;
+use crate::follow::{Follower, TrialView};
 use crate::hub::Hub;
 use crate::machine::{self, Latest, MachineReport};
-use crate::request::Limits;
-use crate::trials::{Ticket, TrialInfo, Trials};
 
 /// Frames per second per game a WebSocket client gets at most, unless it asks for fewer.
 pub const DEFAULT_FPS: u32 = 60;
@@ -27,7 +26,8 @@ pub struct Config {
     pub limits: Limits,
     /// The runtime trials (and so their actors) run on; `None`: the one serving. Serving from a
     /// runtime of its own keeps the dashboard responsive, and its CPU use measurable, while
-    /// actors keep the trial runtime's threads busy.
+    /// actors keep the trial runtime's threads busy. Used when the dashboard makes its own
+    /// supervisor ([`AppState::new`]).
     pub trials: Option<tokio::runtime::Handle>,
 }
 
@@ -45,31 +45,47 @@ impl Default for Config {
 pub(crate) struct Inner {
     pub(crate) colony: Arc<Colony>,
     pub(crate) hub: Hub,
-    pub(crate) trials: Trials,
+    pub(crate) follower: Arc<Follower>,
     pub(crate) access: Arc<Access>,
     pub(crate) limits: Limits,
     pub(crate) machine: Latest,
 }
 
-/// What the dashboard's handlers share: the colony, the current trial's control, and the hub of
-/// latest game states. Cheap to clone.
+/// What the dashboard's handlers share: the colony, the trial supervisor it is a client of, and
+/// the hub of latest game states. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) inner: Arc<Inner>,
 }
 
 impl AppState {
-    /// A dashboard over `colony`. Starts the background tasks that follow the colony's updates
-    /// and sample the machine (they end when the state and the colony are dropped); must run
-    /// inside a Tokio runtime.
+    /// A dashboard over `colony`, with a trial supervisor of its own. Must run inside a Tokio
+    /// runtime.
     pub fn new(colony: Colony, config: Config) -> AppState {
+        let supervisor = TrialSupervisor::new(
+            Arc::new(colony.clone()),
+            SupervisorConfig {
+                runtime: config.trials.clone(),
+                ..SupervisorConfig::default()
+            },
+        );
+        AppState::with_supervisor(colony, supervisor, config)
+    }
+
+    /// A dashboard over `colony` following the trials of `supervisor` (shared with other
+    /// clients, such as `colony trial --serve`). Starts the background tasks that follow the
+    /// updates and sample the machine (they end when the state and the colony are dropped); must
+    /// run inside a Tokio runtime.
+    pub fn with_supervisor(colony: Colony, supervisor: TrialSupervisor, config: Config) -> AppState {
         let colony = Arc::new(colony);
-        let hub = Hub::new(colony.updates());
+        let hub = Hub::new(supervisor.placement().updates());
         let machine: Latest = Arc::new(Mutex::new(None));
         machine::spawn_sampler(Arc::downgrade(&colony), hub.clone(), machine.clone());
+        let follower = Follower::new(supervisor, hub.clone());
+        follower.watch();
         AppState {
             inner: Arc::new(Inner {
-                trials: Trials::new(Colony::clone(&colony), hub.clone(), config.trials),
+                follower,
                 colony,
                 hub,
                 access: Arc::new(config.access),
@@ -84,6 +100,11 @@ impl AppState {
         &self.inner.colony
     }
 
+    /// The supervisor whose trials the dashboard shows and starts.
+    pub fn supervisor(&self) -> &TrialSupervisor {
+        self.inner.follower.supervisor()
+    }
+
     /// The access policy (to print the token).
     pub fn access(&self) -> &Access {
         &self.inner.access
@@ -94,26 +115,14 @@ impl AppState {
         &self.inner.limits
     }
 
-    /// The current trial.
-    pub fn trial(&self) -> TrialInfo {
-        self.inner.trials.info()
+    /// The trial the page follows.
+    pub fn trial(&self) -> TrialView {
+        self.inner.follower.view()
     }
 
-    /// Starts `spec` as the current trial (cancelling any other) and returns at once; the
-    /// ticket tells when it ends. `pattern` names the pattern the games start from, for display.
-    pub async fn start_trial(&self, spec: TrialSpec, pattern: Option<String>) -> Result<Ticket, AppError> {
-        self.start_trial_with(spec, pattern, None).await
-    }
-
-    /// [`AppState::start_trial`], checkpointing the games (`colony trial --serve --checkpoint`).
-    pub async fn start_trial_with(
-        &self,
-        spec: TrialSpec,
-        pattern: Option<String>,
-        checkpoints: Option<colony_actors::trial::Checkpointing>,
-    ) -> Result<Ticket, AppError> {
-        spec.validate().map_err(|e| AppError::invalid(e.to_string()))?;
-        self.inner.trials.start(spec, pattern, "cli", checkpoints).await
+    /// Makes the page follow `trial` now (it follows the newest trial anyway, a moment later).
+    pub async fn follow(&self, trial: colony_actors::Trial) {
+        self.inner.follower.follow(trial).await;
     }
 
     /// The latest actors table and machine load (sampled now if no sample was taken yet).

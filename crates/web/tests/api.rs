@@ -103,7 +103,7 @@ async fn a_trial_advances_pauses_and_a_killed_game_stops() {
         rle.text
     );
 
-    // A new trial replaces the old one at once.
+    // A second trial runs beside the first; the page follows the newest, the listing shows both.
     let second = call(
         &app,
         "POST",
@@ -113,6 +113,22 @@ async fn a_trial_advances_pauses_and_a_killed_game_stops() {
     )
     .await;
     assert_eq!(second.json["id"], 2);
+    let listed = get(&app, "/api/trials").await.json;
+    let statuses: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].clone(), t["status"].clone()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![(json!(1), json!("running")), (json!(2), json!("running"))]
+    );
+    assert_eq!(
+        get(&app, "/api/trials/1").await.json["spec"]["seed"],
+        "7",
+        "seeds travel as strings"
+    );
     assert_eq!(second.json["spec"]["pattern"], "blinker");
     let games = get(&app, "/api/games").await.json;
     assert_eq!(games.as_array().unwrap().len(), 2);
@@ -137,6 +153,24 @@ async fn a_trial_advances_pauses_and_a_killed_game_stops() {
     );
     assert_eq!(games[0]["outcome"], "oscillating");
     assert_eq!(games[0]["period"], 2);
+
+    // A trial started with "replace" (as the page's form does) cancels the followed one first;
+    // the first trial is cancelled by id.
+    let third = call(&app, "POST", "/api/trials", Some(json!({"games": 1, "size": 8, "steps": 1_000_000, "pause": 0.002, "seed": "18446744073709551615", "replace": true})), &[]).await;
+    assert_eq!(
+        (third.json["id"].as_u64(), third.json["spec"]["seed"].as_str()),
+        (Some(3), Some("18446744073709551615"))
+    );
+    assert_eq!(
+        call(&app, "DELETE", "/api/trials/1", None, &[]).await.status,
+        StatusCode::OK
+    );
+    eventually(10, "trial 1 to end", || async {
+        (get(&app, "/api/trials/1").await.json["status"] == "cancelled").then_some(())
+    })
+    .await;
+    assert_eq!(get(&app, "/api/trials/9").await.status, StatusCode::NOT_FOUND);
+    call(&app, "DELETE", "/api/trial", None, &[]).await;
 }
 
 #[tokio::test]

@@ -167,7 +167,8 @@ async fn drive(client: &Client, app: &Router, addr: std::net::SocketAddr) {
         ("f-size", "40"),
         ("f-steps", "1000000"),
         ("f-pause", "0.02"),
-        ("f-seed", "11"),
+        // Past 2^53: a JavaScript number would round it.
+        ("f-seed", "14668938545924594246"),
     ] {
         let field = client.find(Locator::Id(id)).await.unwrap();
         field.clear().await.unwrap();
@@ -187,6 +188,22 @@ async fn drive(client: &Client, app: &Router, addr: std::net::SocketAddr) {
         get(app, "/api/trial").await.json["spec"]["games"],
         6,
         "the form's values reached the server"
+    );
+    assert_eq!(
+        get(app, "/api/trial").await.json["spec"]["seed"],
+        "14668938545924594246",
+        "the server runs the exact seed typed"
+    );
+    let text = client
+        .find(Locator::Id("trial-text"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("seed 14668938545924594246"),
+        "the page shows the exact seed: {text}"
     );
 
     // Hold the trial still, then every canvas must show exactly the server's board.

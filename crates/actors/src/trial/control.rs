@@ -81,6 +81,22 @@ impl TrialControl {
         }
     }
 
+    /// Kills every game's actor still attached (a trial that must stop now).
+    pub fn kill_all(&self) {
+        let handles: Vec<GameHandle> = self
+            .inner
+            .handles
+            .lock()
+            .map(|mut h| h.drain().map(|(_, handle)| handle).collect())
+            .unwrap_or_default();
+        if let Ok(mut killed) = self.inner.killed.lock() {
+            killed.extend(handles.iter().map(GameHandle::id));
+        }
+        for handle in handles {
+            handle.kill();
+        }
+    }
+
     /// Makes one game's actor fail (a panic when `panic`), for supervision drills; false when the
     /// trial has no such live game.
     pub fn inject_fault(&self, game: GameId, panic: bool) -> bool {
@@ -88,23 +104,23 @@ impl TrialControl {
         handle.is_some_and(|h| h.inject_fault(panic).is_ok())
     }
 
-    pub(super) fn was_killed(&self, game: GameId) -> bool {
+    pub(crate) fn was_killed(&self, game: GameId) -> bool {
         self.inner.killed.lock().is_ok_and(|k| k.contains(&game))
     }
 
-    pub(super) fn attach(&self, handles: &[GameHandle]) {
+    pub(crate) fn attach(&self, handles: &[GameHandle]) {
         if let Ok(mut map) = self.inner.handles.lock() {
             map.extend(handles.iter().map(|h| (h.id(), h.clone())));
         }
     }
 
-    pub(super) fn detach(&self) {
+    pub(crate) fn detach(&self) {
         if let Ok(mut map) = self.inner.handles.lock() {
             map.clear();
         }
     }
 
-    pub(super) async fn wait_while_paused(&self) {
+    pub(crate) async fn wait_while_paused(&self) {
         let mut rx = self.inner.paused.subscribe();
         // The sender lives in `self`, so this only ends when resumed.
         let _ = rx.wait_for(|paused| !paused).await;

@@ -1,13 +1,15 @@
-//! Checkpointed trials: what `colony trial --checkpoint` and `colony resume` share.
+//! What `colony trial --checkpoint` and `colony resume` share: the checkpoint flags, the runtime
+//! they run on, and the printer of failures. The policies live in the libraries
+//! (`colony_actors::TrialSupervisor`, `colony_store::Journal`); this is wiring.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use colony_actors::trial::{record_trial, run_actors_with, Checkpointing, RunOptions, TrialReport, TrialSpec};
-use colony_actors::{Colony, GameUpdate};
-use colony_store::{CheckpointWriter, Store, TrialId};
+use colony_actors::supervisor::SupervisorConfig;
+use colony_actors::{Colony, GameUpdate, TrialSupervisor};
 use tokio::runtime::Runtime;
 
 /// Checkpoint options of `colony trial`.
@@ -17,7 +19,7 @@ pub struct CheckpointArgs {
     /// crash (actor runs only).
     #[arg(long, value_name = "FILE.db")]
     pub checkpoint: Option<PathBuf>,
-    /// Checkpoint each game every N generations.
+    /// Checkpoint each game every N generations (0: only at the end).
     #[arg(long, value_name = "N", default_value_t = 100, requires = "checkpoint")]
     pub checkpoint_every: u64,
     /// Also checkpoint every game that moved on at least this often (seconds).
@@ -26,29 +28,32 @@ pub struct CheckpointArgs {
 }
 
 impl CheckpointArgs {
-    fn interval(&self) -> Result<Option<Duration>> {
+    /// The interval, checked (before anything is written).
+    pub fn interval(&self) -> Result<Option<Duration>> {
         match self.checkpoint_interval {
             None => Ok(None),
-            Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+            Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Ok(Some(Duration::from_secs_f64(s))),
             Some(s) => anyhow::bail!("--checkpoint-interval must be a positive number of seconds, got {s}"),
         }
     }
+
+    /// The generation step, `None` for 0.
+    pub fn every(&self) -> Option<u64> {
+        (self.checkpoint_every > 0).then_some(self.checkpoint_every)
+    }
 }
 
-/// Runs an actor trial as a task on the runtime's workers rather than on this thread: the runner
-/// then shares a worker with the actors it messages, instead of waking another thread for every
-/// reply (which, at batch size 1, cost more than the steps).
-pub fn run_on_workers(
-    runtime: &Runtime,
-    colony: &Colony,
-    spec: &TrialSpec,
-    options: RunOptions,
-) -> Result<TrialReport> {
-    let (colony, spec) = (colony.clone(), spec.clone());
-    let task = runtime.spawn(async move { run_actors_with(&colony, &spec, &options).await });
-    Ok(runtime
-        .block_on(task)
-        .context("the trial's runner stopped unexpectedly")??)
+/// The supervisor every actor trial of this process runs on: its runners are tasks on the
+/// runtime's workers, sharing a worker with the actors they message instead of waking another
+/// thread for every reply (which, at batch size 1, cost more than the steps).
+pub fn supervisor(runtime: &Runtime, colony: &Colony) -> TrialSupervisor {
+    TrialSupervisor::new(
+        Arc::new(colony.clone()),
+        SupervisorConfig {
+            runtime: Some(runtime.handle().clone()),
+            ..SupervisorConfig::default()
+        },
+    )
 }
 
 /// Prints failures and restarts as the supervisor reports them, while the runtime lives.
@@ -58,8 +63,8 @@ pub fn print_failures(runtime: &Runtime, colony: &Colony) {
         use tokio::sync::broadcast::error::RecvError;
         loop {
             match updates.recv().await {
-                Ok(GameUpdate::Failed { game, reason }) => eprintln!("{game} failed: {reason}"),
-                Ok(GameUpdate::Restarted { game, generation }) => {
+                Ok(GameUpdate::Failed { game, reason, .. }) => eprintln!("{game} failed: {reason}"),
+                Ok(GameUpdate::Restarted { game, generation, .. }) => {
                     eprintln!("{game} restarted from its checkpoint at generation {generation}")
                 }
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
@@ -67,93 +72,4 @@ pub fn print_failures(runtime: &Runtime, colony: &Colony) {
             }
         }
     });
-}
-
-/// A trial being checkpointed: the background writer and the trial's id in the database.
-pub struct Recording {
-    writer: CheckpointWriter,
-    trial: TrialId,
-    path: PathBuf,
-    /// What the runner needs to checkpoint into it.
-    pub checkpointing: Checkpointing,
-}
-
-impl Recording {
-    /// Records `spec` as a new trial of the database at `path`.
-    pub fn start(spec: &TrialSpec, args: &CheckpointArgs, path: &Path) -> Result<Recording> {
-        let mut store = Store::create(path)?;
-        let trial = record_trial(&mut store, spec)?;
-        eprintln!(
-            "checkpointing trial {trial} into {} (resume with: colony resume {})",
-            path.display(),
-            path.display()
-        );
-        let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
-        Recording::continue_in(store, trial, every, args.interval()?)
-    }
-
-    /// Continues checkpointing `trial` of an open `store`.
-    pub fn continue_in(
-        store: Store,
-        trial: TrialId,
-        every: Option<u64>,
-        interval: Option<Duration>,
-    ) -> Result<Recording> {
-        let path = store.path().to_path_buf();
-        let writer = CheckpointWriter::spawn(store, trial)?;
-        let checkpointing = Checkpointing {
-            sender: writer.sender(),
-            every,
-            interval,
-        };
-        Ok(Recording {
-            writer,
-            trial,
-            path,
-            checkpointing,
-        })
-    }
-
-    /// Writes what was sent, and marks the trial finished when every game reached the target.
-    pub fn finish(self, report: Option<&TrialReport>, spec: &TrialSpec) -> Result<()> {
-        let mut store = self
-            .writer
-            .finish()
-            .with_context(|| format!("writing checkpoints to {}", self.path.display()))?;
-        if report.is_some_and(|r| r.results.iter().all(|g| g.generation >= spec.steps)) {
-            store.mark_finished(self.trial)?;
-        }
-        Ok(())
-    }
-}
-
-/// Runs `spec` on actors, checkpointing into a new trial of the database at `path`.
-pub fn run_checkpointed(
-    runtime: &Runtime,
-    colony: &Colony,
-    spec: &TrialSpec,
-    args: &CheckpointArgs,
-    path: &Path,
-) -> Result<TrialReport> {
-    let recording = Recording::start(spec, args, path)?;
-    run_recorded(runtime, colony, spec, recording, None)
-}
-
-/// Runs `spec` on actors into `recording` (from `starts` when resuming) and finishes it.
-pub fn run_recorded(
-    runtime: &Runtime,
-    colony: &Colony,
-    spec: &TrialSpec,
-    recording: Recording,
-    starts: Option<Vec<colony_actors::Start>>,
-) -> Result<TrialReport> {
-    let options = RunOptions {
-        checkpoints: Some(recording.checkpointing.clone()),
-        starts,
-        ..RunOptions::default()
-    };
-    let report = run_on_workers(runtime, colony, spec, options);
-    // Whatever happened, write what was sent before reporting.
-    recording.finish(report.as_ref().ok(), spec)?;
-    report
 }

@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Args;
-use colony_actors::trial::{TrialReport, TrialSpec};
-use colony_actors::Start;
-use colony_store::{Store, TrialId};
+use colony_actors::trial::TrialReport;
+use colony_actors::TrialOptions;
+use colony_store::{Journal, TrialId};
 use serde::Serialize;
 
 use super::durable;
@@ -43,56 +43,30 @@ struct ReportFile<'a> {
 
 /// Runs `colony resume`.
 pub fn run(args: ResumeArgs) -> Result<()> {
-    let store = Store::open(&args.db)?;
-    let trial = match args.trial {
-        Some(id) => id,
-        None => {
-            let trials = store.list_trials()?;
-            match trials.iter().rev().find(|t| !t.is_complete()).or(trials.last()) {
-                Some(t) => t.id,
-                None => bail!("{}: holds no trial", args.db.display()),
-            }
-        }
-    };
-    let checkpoint = store.load_trial(trial)?;
-    let spec: TrialSpec = serde_json::from_str(&checkpoint.trial.spec_json).with_context(|| {
-        format!(
-            "{}: trial {trial} has a spec this version cannot read",
-            args.db.display()
-        )
-    })?;
-    if spec.games != checkpoint.snapshots.len() {
-        bail!(
-            "{}: trial {trial} records {} games but holds {} snapshots",
-            args.db.display(),
-            spec.games,
-            checkpoint.snapshots.len()
-        );
-    }
-    let behind = checkpoint.unfinished().count();
-    let lowest = checkpoint.snapshots.iter().map(|s| s.generation).min().unwrap_or(0);
+    let resumption = Journal::resume(&args.db, args.trial)?;
+    let trial = resumption.journal.trial();
+    let spec = resumption.spec;
     println!(
-        "resuming trial {trial} of {}: {} games, {behind} behind the target generation {} (lowest at {lowest})",
+        "resuming trial {trial} of {}: {} games, {} behind the target generation {} (lowest at {})",
         args.db.display(),
         spec.games,
-        spec.steps
+        resumption.behind,
+        spec.steps,
+        resumption.lowest
     );
-    let starts = checkpoint
-        .snapshots
-        .iter()
-        .map(|s| Start::Board {
-            board: s.board.clone(),
-            generation: s.generation,
-            outcome: s.outcome,
-        })
-        .collect();
     let (runtime, colony) = input::start_colony(args.workers)?;
     durable::print_failures(&runtime, &colony);
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
-    let recording = durable::Recording::continue_in(store, trial, every, None)?;
-    let report = durable::run_recorded(&runtime, &colony, &spec, recording, Some(starts))?;
+    let options = TrialOptions {
+        checkpoints: Some(resumption.journal.checkpointing(every, None)),
+        starts: Some(resumption.starts),
+        source: "cli",
+        ..TrialOptions::default()
+    };
+    let supervisor = durable::supervisor(&runtime, &colony);
+    let report = runtime.block_on(supervisor.run(spec.clone(), options))?;
     println!("{}", report.timing_line());
-    let settled = report.results.iter().filter(|r| r.outcome != "running").count();
+    let settled = report.results.iter().filter(|r| r.end.is_settled()).count();
     println!(
         "all {} games at generation {} ({} settled); trial {trial} finished",
         report.games, spec.steps, settled

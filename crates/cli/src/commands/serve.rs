@@ -4,8 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use colony_actors::trial::{TrialReport, TrialSpec};
-use colony_actors::Colony;
+use colony_actors::{Colony, TrialSupervisor};
 use colony_web::{Access, AppState, Config, Limits};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -30,8 +29,8 @@ pub struct ServeArgs {
 }
 
 /// A running dashboard: its own runtime thread (`colony-web`) serves the page, the API and the
-/// streams, so it stays responsive while the actors keep the colony's runtime busy; trials
-/// started from the page run on the colony's runtime.
+/// streams, so it stays responsive while the actors keep the colony's runtime busy. It is a
+/// client of the process's trial supervisor: it shows the newest trial, whoever started it.
 pub struct Dashboard {
     web: tokio::runtime::Runtime,
     state: AppState,
@@ -41,13 +40,8 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// Listens on `bind` and serves `colony`, whose trials run on `trials`; prints the URL to open.
-    pub fn start(
-        colony: Colony,
-        trials: tokio::runtime::Handle,
-        bind: &str,
-        token: Option<String>,
-    ) -> Result<Dashboard> {
+    /// Listens on `bind` and serves `colony` and the trials of `supervisor`; prints the URL to open.
+    pub fn start(colony: Colony, supervisor: TrialSupervisor, bind: &str, token: Option<String>) -> Result<Dashboard> {
         let addr: SocketAddr = bind
             .parse()
             .with_context(|| format!("--bind wants an address like 127.0.0.1:8265 or [::1]:8265, got {bind:?}"))?;
@@ -65,9 +59,9 @@ impl Dashboard {
         let config = Config {
             access,
             limits: Limits::default(),
-            trials: Some(trials),
+            trials: None,
         };
-        let state = web.block_on(async { AppState::new(colony, config) });
+        let state = web.block_on(async { AppState::with_supervisor(colony, supervisor, config) });
         let (stop, stopped) = oneshot::channel::<()>();
         let server = web.spawn(colony_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;
@@ -84,28 +78,6 @@ impl Dashboard {
             stop,
             server,
         })
-    }
-
-    /// Runs `spec` as the dashboard's current trial and waits for it. `None` when it was
-    /// cancelled from the dashboard (someone started another trial there): the page has taken over.
-    pub async fn run_trial(
-        &self,
-        spec: &TrialSpec,
-        pattern: Option<String>,
-        checkpoints: Option<colony_actors::trial::Checkpointing>,
-    ) -> Result<Option<TrialReport>> {
-        let ticket = self
-            .state
-            .start_trial_with(spec.clone(), pattern, checkpoints)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        let ended = ticket.ended().await.context("the dashboard stopped during the trial")?;
-        let report = ended.report?;
-        if ended.cancelled {
-            println!("trial cancelled from the dashboard; it now runs the page's trials");
-            return Ok(None);
-        }
-        Ok(Some(report))
     }
 
     /// Keeps serving until Ctrl-C, then shuts the server down. Call it outside any runtime.
@@ -138,6 +110,7 @@ impl Dashboard {
 /// Runs `colony serve`.
 pub fn run(args: ServeArgs) -> Result<()> {
     let (runtime, colony) = crate::input::start_colony(args.workers)?;
-    let dashboard = Dashboard::start(colony, runtime.handle().clone(), &args.bind, args.token)?;
+    let supervisor = super::durable::supervisor(&runtime, &colony);
+    let dashboard = Dashboard::start(colony, supervisor, &args.bind, args.token)?;
     dashboard.serve_until_ctrl_c()
 }

@@ -1,13 +1,13 @@
 //! `colony trial`: the tutorial's `do_trial` / `do_ray_trial` comparison and batch experiment.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use colony_actors::trial::{run_sequential, Mode, TrialReport, TrialSpec};
-use colony_life::{Rule, Topology};
+use colony_actors::trial::{random_seed, run_sequential, Limits, Mode, Seed, TrialReport, TrialRequest, TrialSpec};
+use colony_actors::TrialOptions;
+use colony_life::Topology;
+use colony_store::Journal;
 use serde::Serialize;
 
 use super::play::{format_rate, TopologyArg};
@@ -101,37 +101,23 @@ struct ReportFile<'a> {
     runs: &'a [TrialReport],
 }
 
-fn spec(args: &TrialArgs, games: usize, seed: u64) -> Result<TrialSpec> {
-    if !(args.pause.is_finite() && args.pause >= 0.0) {
-        bail!("--pause must be a non-negative number of seconds, got {}", args.pause);
+/// The flags as a request: the same path to a spec as the dashboard's JSON body.
+fn request(args: &TrialArgs, games: usize, seed: u64) -> TrialRequest {
+    TrialRequest {
+        games: Some(games),
+        size: Some(args.size),
+        width: args.width,
+        height: args.height,
+        steps: Some(args.steps),
+        batch_size: Some(args.batch_size),
+        pause: Some(args.pause),
+        seed: Some(Seed(seed)),
+        density: Some(args.density),
+        rule: Some(args.rule.clone()),
+        topology: Some(Topology::from(args.topology).to_string()),
+        pattern: None,
+        replace: None,
     }
-    let rule: Rule = args.rule.parse()?;
-    let (width, height) = (args.width.unwrap_or(args.size), args.height.unwrap_or(args.size));
-    let pattern = match &args.pattern {
-        None => None,
-        Some(name) => Some(Arc::new(input::centred(
-            &input::load_pattern(name)?.board,
-            name,
-            width,
-            height,
-        )?)),
-    };
-    let spec = TrialSpec {
-        games,
-        width,
-        height,
-        steps: args.steps,
-        batch_size: args.batch_size,
-        pause: Duration::from_secs_f64(args.pause),
-        seed,
-        density: args.density,
-        rule,
-        topology: Topology::from(args.topology),
-        pattern,
-        history: 2,
-    };
-    spec.validate()?;
-    Ok(spec)
 }
 
 /// Runs `colony trial`.
@@ -139,38 +125,49 @@ pub fn run(args: TrialArgs) -> Result<()> {
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
-    let (runtime, colony) = input::start_colony(args.workers)?;
     if args.serve && args.mode == ModeArg::Sequential {
         bail!("--serve shows actor runs: use --mode actors (or both)");
     }
-    let dashboard = match args.serve {
-        true => Some(super::serve::Dashboard::start(
-            colony.clone(),
-            runtime.handle().clone(),
-            &args.bind,
-            args.token.clone(),
-        )?),
-        false => None,
-    };
     if args.checkpoints.checkpoint.is_some() && args.mode == ModeArg::Sequential {
         bail!("--checkpoint applies to actor runs: use --mode actors (or both)");
     }
-    super::durable::print_failures(&runtime, &colony);
+    if args.batch_sizes.contains(&0) {
+        bail!("--batch-sizes: every batch size must be at least 1");
+    }
+    // Everything is checked before anything is spawned or written.
+    let interval = args.checkpoints.interval()?;
+    let pattern = match &args.pattern {
+        Some(name) => Some((input::load_pattern(name)?, name.clone())),
+        None => None,
+    };
+    let (runtime, colony) = input::start_colony(args.workers)?;
     let games = args.games.unwrap_or(colony.workers());
-    let seed = args.seed.unwrap_or_else(super::play::random_seed);
-    let base = spec(&args, games, seed)?;
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let base = request(&args, games, seed).plan_with(&Limits::cli(), pattern)?;
     let batch_sizes = if args.batch_sizes.is_empty() {
         vec![args.batch_size]
     } else {
         args.batch_sizes.clone()
     };
+    let supervisor = super::durable::supervisor(&runtime, &colony);
+    let dashboard = match args.serve {
+        true => Some(super::serve::Dashboard::start(
+            colony.clone(),
+            supervisor.clone(),
+            &args.bind,
+            args.token.clone(),
+        )?),
+        false => None,
+    };
+    super::durable::print_failures(&runtime, &colony);
+    let spec = &base.spec;
     println!(
         "{games} games of {}x{} {} {}, {} steps, seed {seed} (game i uses seed {seed} + i), {} workers",
-        base.width,
-        base.height,
-        base.topology,
-        base.rule,
-        base.steps,
+        spec.width,
+        spec.height,
+        spec.topology,
+        spec.rule,
+        spec.steps,
         colony.workers()
     );
     let modes: &[Mode] = match args.mode {
@@ -183,37 +180,42 @@ pub fn run(args: TrialArgs) -> Result<()> {
     'runs: for &batch_size in &batch_sizes {
         let spec = TrialSpec {
             batch_size,
-            ..base.clone()
+            ..base.spec.clone()
         };
         spec.validate()?;
         for _ in 0..args.repeat {
             for &mode in modes {
                 let report = match mode {
                     Mode::Sequential => run_sequential(&spec, colony.updates())?,
-                    Mode::Actors => match &dashboard {
-                        // None: someone started another trial from the page, which now leads.
-                        Some(d) => {
-                            let recording = match &args.checkpoints.checkpoint {
-                                Some(db) => Some(super::durable::Recording::start(&spec, &args.checkpoints, db)?),
-                                None => None,
-                            };
-                            let checkpoints = recording.as_ref().map(|r| r.checkpointing.clone());
-                            let report = runtime.block_on(d.run_trial(&spec, args.pattern.clone(), checkpoints));
-                            if let Some(recording) = recording {
-                                recording.finish(report.as_ref().ok().and_then(Option::as_ref), &spec)?;
-                            }
-                            match report? {
-                                Some(report) => report,
-                                None => break 'runs,
-                            }
-                        }
-                        None => match &args.checkpoints.checkpoint {
+                    Mode::Actors => {
+                        let checkpoints = match &args.checkpoints.checkpoint {
                             Some(db) => {
-                                super::durable::run_checkpointed(&runtime, &colony, &spec, &args.checkpoints, db)?
+                                let journal = Journal::create(db, &spec)?;
+                                eprintln!(
+                                    "checkpointing trial {} into {} (resume with: colony resume {})",
+                                    journal.trial(),
+                                    db.display(),
+                                    db.display()
+                                );
+                                Some(journal.checkpointing(args.checkpoints.every(), interval))
                             }
-                            None => super::durable::run_on_workers(&runtime, &colony, &spec, Default::default())?,
-                        },
-                    },
+                            None => None,
+                        };
+                        let options = TrialOptions {
+                            checkpoints,
+                            label: base.pattern.clone(),
+                            source: "cli",
+                            ..TrialOptions::default()
+                        };
+                        let report = runtime.block_on(supervisor.run(spec.clone(), options))?;
+                        if report.cancelled {
+                            println!("{}", report.timing_line());
+                            println!("trial cancelled from the dashboard; no further runs");
+                            runs.push(report);
+                            break 'runs;
+                        }
+                        report
+                    }
                 };
                 println!("{}", report.timing_line());
                 runs.push(report);

@@ -1,15 +1,17 @@
-//! `POST /api/trials`: the request body, its bounds, and the [`TrialSpec`] it becomes.
+//! A request for a trial — the dashboard's JSON body or the CLI's flags — its bounds, and the
+//! [`TrialSpec`] it becomes. The one place where a request turns into a spec.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use colony_actors::trial::TrialSpec;
-use colony_life::{pattern, Board, Rule, Topology};
+use colony_life::pattern::{self, Pattern};
+use colony_life::{Rule, Topology};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use super::TrialSpec;
+use crate::ColonyError;
 
-/// What one server accepts; every request is checked against these before anything is spawned.
+/// What one client accepts; every request is checked against these before anything is spawned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// Games per trial.
@@ -27,6 +29,7 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// A server's bounds (the dashboard's): a page may not take the machine.
     fn default() -> Self {
         Limits {
             max_games: 1024,
@@ -36,6 +39,64 @@ impl Default for Limits {
             max_pause: 60.0,
             max_body: 64 * 1024,
         }
+    }
+}
+
+impl Limits {
+    /// The command line's bounds: as large as one machine holds (every game keeps a few boards,
+    /// so 2^33 cells in all is about 4 GiB), any number of generations.
+    pub fn cli() -> Limits {
+        Limits {
+            max_games: super::MAX_GAMES,
+            max_side: 1 << 20,
+            max_total_cells: 1 << 33,
+            max_steps: u64::MAX,
+            max_pause: 3600.0,
+            max_body: usize::MAX,
+        }
+    }
+}
+
+/// A seed as JSON carries it: a decimal string (exact in every language) or an integer.
+/// JavaScript numbers round above 2^53, so the dashboard sends and shows strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seed(pub u64);
+
+impl Serialize for Seed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Seed {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Seed;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a seed from 0 to 18446744073709551615, as a decimal string or an integer")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Seed, E> {
+                Ok(Seed(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Seed, E> {
+                u64::try_from(v)
+                    .map(Seed)
+                    .map_err(|_| E::custom(format!("seed {v} is negative")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Seed, E> {
+                Err(E::custom(format!(
+                    "seed {v} is not a whole number (send large seeds as strings: numbers round past 2^53)"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Seed, E> {
+                v.trim()
+                    .parse()
+                    .map(Seed)
+                    .map_err(|_| E::custom(format!("seed {v:?} is not a whole number from 0 to {}", u64::MAX)))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -58,8 +119,8 @@ pub struct TrialRequest {
     pub batch_size: Option<u64>,
     /// Seconds between batches [default: 0].
     pub pause: Option<f64>,
-    /// Seed of game 0; game i uses seed + i [default: random].
-    pub seed: Option<u64>,
+    /// Seed of game 0; game i uses seed + i [default: random]. A decimal string or an integer.
+    pub seed: Option<Seed>,
     /// Soup density [default: 0.5].
     pub density: Option<f64>,
     /// Life-like rule, e.g. `B3/S23` [default: the pattern's, else Conway's].
@@ -69,10 +130,13 @@ pub struct TrialRequest {
     /// A library name (`gosper-glider-gun`) or RLE / plaintext, centred on every board instead
     /// of a soup.
     pub pattern: Option<String>,
+    /// For a client that follows one trial (the dashboard): cancel the trial it follows first.
+    /// The spec does not depend on it.
+    pub replace: Option<bool>,
 }
 
 /// A validated request: the spec to run and what to show about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// What the runtime runs.
     pub spec: TrialSpec,
@@ -80,17 +144,32 @@ pub struct Plan {
     pub pattern: Option<String>,
 }
 
-fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), AppError> {
+fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), ColonyError> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::invalid(message()))
+        Err(ColonyError::Trial(message()))
     }
 }
 
+fn invalid(e: impl std::fmt::Display) -> ColonyError {
+    ColonyError::Trial(e.to_string())
+}
+
 impl TrialRequest {
-    /// Checks every field against `limits` and builds the trial.
-    pub fn plan(&self, limits: &Limits) -> Result<Plan, AppError> {
+    /// Checks every field against `limits` and builds the trial; `pattern` is a library name or
+    /// a pattern's text.
+    pub fn plan(&self, limits: &Limits) -> Result<Plan, ColonyError> {
+        let pattern = match self.pattern.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(parse_pattern(text, limits)?),
+        };
+        self.plan_with(limits, pattern)
+    }
+
+    /// [`TrialRequest::plan`] with the pattern already read (the CLI reads files, naming them in
+    /// errors): the pattern and the name to show; `self.pattern` is ignored.
+    pub fn plan_with(&self, limits: &Limits, pattern: Option<(Pattern, String)>) -> Result<Plan, ColonyError> {
         let games = self.games.unwrap_or(16);
         check((1..=limits.max_games).contains(&games), || {
             format!("games must be between 1 and {}, got {games}", limits.max_games)
@@ -124,22 +203,21 @@ impl TrialRequest {
             format!("density must be between 0 and 1, got {density}")
         })?;
         let topology: Topology = match &self.topology {
-            Some(t) => t
-                .parse()
-                .map_err(|e: colony_life::LifeError| AppError::invalid(e.to_string()))?,
+            Some(t) => t.parse().map_err(invalid)?,
             None => Topology::Torus,
         };
-        let (board, pattern_rule, pattern_name) = match self.pattern.as_deref().map(str::trim) {
-            None | Some("") => (None, None, None),
-            Some(text) => {
-                let (placed, rule, name) = place_pattern(text, width, height)?;
-                (Some(Arc::new(placed)), rule, Some(name))
+        let (board, pattern_rule, pattern_name) = match pattern {
+            None => (None, None, None),
+            Some((parsed, name)) => {
+                let placed = parsed
+                    .board
+                    .centred_in(width, height)
+                    .map_err(|e| ColonyError::Trial(format!("pattern {name}: {e}")))?;
+                (Some(Arc::new(placed)), parsed.rule, Some(name))
             }
         };
         let rule = match &self.rule {
-            Some(r) if !r.trim().is_empty() => r
-                .parse()
-                .map_err(|e: colony_life::LifeError| AppError::invalid(e.to_string()))?,
+            Some(r) if !r.trim().is_empty() => r.parse().map_err(invalid)?,
             _ => pattern_rule.unwrap_or(Rule::CONWAY),
         };
         let spec = TrialSpec {
@@ -149,14 +227,14 @@ impl TrialRequest {
             steps,
             batch_size,
             pause: Duration::from_secs_f64(pause),
-            seed: self.seed.unwrap_or_else(random_seed),
+            seed: self.seed.map_or_else(random_seed, |s| s.0),
             density,
             rule,
             topology,
             pattern: board,
             history: 2,
         };
-        spec.validate().map_err(|e| AppError::invalid(e.to_string()))?;
+        spec.validate()?;
         Ok(Plan {
             spec,
             pattern: pattern_name,
@@ -164,28 +242,20 @@ impl TrialRequest {
     }
 }
 
-/// A pattern (library name, or RLE / plaintext text) centred on a `width`×`height` board.
-fn place_pattern(text: &str, width: usize, height: usize) -> Result<(Board, Option<Rule>, String), AppError> {
+/// A pattern from a request: a library name, or RLE / plaintext text (its declared size checked
+/// against the limits before anything is allocated: a two-line RLE may claim gigacells).
+fn parse_pattern(text: &str, limits: &Limits) -> Result<(Pattern, String), ColonyError> {
     let looks_like_a_name = !text.contains(['\n', '!', '$']) && text.len() <= 64;
-    let parsed = if looks_like_a_name {
-        pattern::named(text).map_err(|e| AppError::invalid(e.to_string()))?
-    } else {
-        // The declared size is checked before any allocation: a two-line RLE may claim gigacells.
-        pattern::parse_auto_with_limit(text, width as u64 * height as u64)
-            .map_err(|e| AppError::invalid(format!("pattern: {e}")))?
-    };
-    let name = if looks_like_a_name {
-        text.to_string()
-    } else {
-        parsed.name.clone().unwrap_or_else(|| "custom".to_string())
-    };
-    let mut board = Board::new(width, height).map_err(|e| AppError::invalid(e.to_string()))?;
-    let x = (width as i64 - parsed.board.width() as i64) / 2;
-    let y = (height as i64 - parsed.board.height() as i64) / 2;
-    board
-        .paste(&parsed.board, x, y)
-        .map_err(|e| AppError::invalid(e.to_string()))?;
-    Ok((board, parsed.rule, name))
+    if looks_like_a_name {
+        return Ok((pattern::named(text).map_err(invalid)?, text.to_string()));
+    }
+    let max_cells = (limits.max_side as u64)
+        .saturating_mul(limits.max_side as u64)
+        .min(limits.max_total_cells);
+    let parsed =
+        pattern::parse_auto_with_limit(text, max_cells).map_err(|e| ColonyError::Trial(format!("pattern: {e}")))?;
+    let name = parsed.name.clone().unwrap_or_else(|| "custom".to_string());
+    Ok((parsed, name))
 }
 
 /// A seed for requests that give none (not secret, only varied).
@@ -198,8 +268,8 @@ pub fn random_seed() -> u64 {
 mod tests {
     use super::*;
 
-    fn plan(json: &str) -> Result<Plan, AppError> {
-        let request: TrialRequest = serde_json::from_str(json).map_err(|e| AppError::bad_request(e.to_string()))?;
+    fn plan(json: &str) -> Result<Plan, ColonyError> {
+        let request: TrialRequest = serde_json::from_str(json).map_err(|e| ColonyError::Trial(e.to_string()))?;
         request.plan(&Limits::default())
     }
 
@@ -230,9 +300,24 @@ mod tests {
             r#"{"size": 8, "pattern": "gosper-glider-gun"}"#,
             r#"{"pattern": "x = 100000, y = 100000\n!"}"#,
         ] {
-            let err = plan(bad).expect_err(bad);
-            assert_eq!(err.status.as_u16(), 422, "{bad}: {}", err.message);
+            assert!(matches!(plan(bad), Err(ColonyError::Trial(_))), "{bad}");
         }
         assert!(plan(r#"{"gmaes": 3}"#).is_err(), "unknown fields are refused");
+    }
+
+    #[test]
+    fn seeds_are_exact_as_strings_or_integers() {
+        let big = 14668938545924594246u64;
+        assert_eq!(plan(&format!(r#"{{"seed": "{big}"}}"#)).expect("string").spec.seed, big);
+        assert_eq!(plan(&format!(r#"{{"seed": {big}}}"#)).expect("integer").spec.seed, big);
+        for bad in [
+            r#"{"seed": -1}"#,
+            r#"{"seed": 1.5}"#,
+            r#"{"seed": "x"}"#,
+            r#"{"seed": "18446744073709551616"}"#,
+        ] {
+            assert!(plan(bad).is_err(), "{bad}");
+        }
+        assert_eq!(serde_json::to_string(&Seed(big)).expect("json"), format!("\"{big}\""));
     }
 }

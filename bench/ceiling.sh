@@ -22,7 +22,6 @@ echo "== $games games of ${size}x${size}, $steps generations, batch $batch, $wor
 half=$((games / 2))
 common=(--size "$size" --steps "$steps" --batch-size "$batch")
 seconds() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['runs'][-1]['seconds'])" "$1"; }
-now() { python3 -c 'import time;print(time.perf_counter())'; }
 for _ in $(seq "$runs"); do
     "$colony" trial --mode sequential --games "$games" --seed 1 "${common[@]}" --report "$work/s.json" >/dev/null
     echo "$(seconds "$work/s.json")" >>"$work/sequential"

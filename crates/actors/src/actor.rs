@@ -8,7 +8,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef};
 
 use crate::compute::Compute;
 use crate::message::GameMsg;
-use crate::wire::{Detail, GameId, GameInfo, GameSpec, Refused, Snapshot, StepReply, Summary};
+use crate::wire::{Detail, GameId, GameInfo, GameSpec, GameStats, Refused, Snapshot, StepReply, Summary};
 
 /// Work up to this many cell updates (about 0.1 ms) runs in the actor's own task: handing it to a
 /// worker would cost several thread wake-ups, more than the step itself. Larger work goes to the
@@ -45,7 +45,9 @@ pub struct GameArgs {
     pub stats: Arc<ActorStats>,
 }
 
-/// Live counters of one actor, readable without messaging it (so a busy actor can be observed).
+/// Live counters of one actor, kept where the actor runs: its node's registry reads them without
+/// messaging it (so a busy actor can be observed). Callers elsewhere ask by message
+/// ([`crate::GameHandle::stats`]).
 #[derive(Debug, Default)]
 pub struct ActorStats {
     /// Messages sent to it through handles.
@@ -252,6 +254,16 @@ impl GameActor {
                     current: summary(game),
                     history_len: game.history().len(),
                     messages: state.messages,
+                }));
+            }
+            GameMsg::GetStats(reply) => {
+                let stats = &state.stats;
+                let _ = reply.send(Ok(GameStats {
+                    game: state.id,
+                    generation: stats.generation.load(Ordering::Relaxed),
+                    population: stats.population.load(Ordering::Relaxed),
+                    board_bytes: stats.board_bytes.load(Ordering::Relaxed),
+                    handled: stats.handled.load(Ordering::Relaxed),
                 }));
             }
             GameMsg::Fault { panic } => {

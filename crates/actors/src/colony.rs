@@ -14,7 +14,7 @@ use crate::compute::Compute;
 use crate::message::{GameMsg, Reply};
 use crate::pending::Pending;
 use crate::update::{GameUpdate, Updates};
-use crate::wire::{Detail, GameId, GameInfo, GameSpec, Snapshot, StepReply, TrialId};
+use crate::wire::{Detail, GameId, GameInfo, GameSpec, GameStats, Snapshot, StepReply, TrialId};
 use crate::ColonyError;
 
 /// How to start a colony.
@@ -261,9 +261,9 @@ impl GameHandle {
         )
     }
 
-    /// The actor's live counters.
-    pub fn stats(&self) -> &ActorStats {
-        &self.inner.stats
+    /// The actor's counters, by message (works wherever the actor runs).
+    pub fn stats(&self) -> Pending<GameStats> {
+        self.call(GameMsg::GetStats)
     }
 
     fn send(&self, msg: GameMsg) -> Result<(), ColonyError> {

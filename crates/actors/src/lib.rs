@@ -57,6 +57,6 @@ pub use placement::Placement;
 pub use supervisor::{Trial, TrialInfo, TrialOptions, TrialStatus, TrialSupervisor};
 pub use update::{GameUpdate, Updates, UPDATE_BUFFER};
 pub use wire::{
-    Detail, GameId, GameInfo, GameSpec, Refused, Snapshot, Start, StepReply, Summary, TrialId, MAX_REPLY_BOARD_BYTES,
-    MAX_REPLY_SUMMARIES,
+    Detail, GameId, GameInfo, GameSpec, GameStats, Refused, Snapshot, Start, StepReply, Summary, TrialId,
+    MAX_REPLY_BOARD_BYTES, MAX_REPLY_SUMMARIES,
 };

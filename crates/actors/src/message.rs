@@ -10,7 +10,7 @@ use ractor::RpcReplyPort;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{Detail, GameInfo, Refused, Snapshot, StepReply};
+use crate::wire::{Detail, GameInfo, GameStats, Refused, Snapshot, StepReply};
 
 /// Where a query's answer goes: the reply, or why the actor declined.
 pub type Reply<T> = RpcReplyPort<Result<T, Refused>>;
@@ -39,6 +39,8 @@ pub enum GameMsg {
     GetHistory(Reply<Vec<Snapshot>>),
     /// Rules, size, generation and counters.
     GetInfo(Reply<GameInfo>),
+    /// The actor's counters.
+    GetStats(Reply<GameStats>),
     /// Make the actor fail, for supervision drills and tests: a panic in the handler when `panic`
     /// is true, an error return otherwise.
     Fault {
@@ -78,6 +80,7 @@ enum Body {
     GetHistory,
     GetInfo,
     Fault { panic: bool },
+    GetStats,
 }
 
 /// Largest message body accepted from a peer; a body is a few bytes, so anything larger is garbage.
@@ -159,6 +162,7 @@ impl ractor::Message for GameMsg {
             GameMsg::GetState(reply) => call(Body::GetState, bytes_port_for(reply)),
             GameMsg::GetHistory(reply) => call(Body::GetHistory, bytes_port_for(reply)),
             GameMsg::GetInfo(reply) => call(Body::GetInfo, bytes_port_for(reply)),
+            GameMsg::GetStats(reply) => call(Body::GetStats, bytes_port_for(reply)),
             GameMsg::Advance { generations } => cast(Body::Advance { generations }),
             GameMsg::Fault { panic } => cast(Body::Fault { panic }),
             // Nothing to forward: it never came from this process's senders.
@@ -179,6 +183,7 @@ impl ractor::Message for GameMsg {
                 Ok(Body::GetState) => Ok(GameMsg::GetState(typed_port_for(reply))),
                 Ok(Body::GetHistory) => Ok(GameMsg::GetHistory(typed_port_for(reply))),
                 Ok(Body::GetInfo) => Ok(GameMsg::GetInfo(typed_port_for(reply))),
+                Ok(Body::GetStats) => Ok(GameMsg::GetStats(typed_port_for(reply))),
                 Ok(Body::Advance { .. } | Body::Fault { .. }) => {
                     undecodable("a one-way message sent as a call".to_string(), Some(reply))
                 }

@@ -257,3 +257,19 @@ pub struct GameInfo {
     /// Messages handled so far.
     pub messages: u64,
 }
+
+/// An actor's counters, as it reports them by message ([`crate::GameHandle::stats`]): what a
+/// caller on another machine can know of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GameStats {
+    /// Game id.
+    pub game: GameId,
+    /// Current generation.
+    pub generation: u64,
+    /// Current population.
+    pub population: u64,
+    /// Bytes its boards occupy (current state and history).
+    pub board_bytes: u64,
+    /// Messages it has handled before this one.
+    pub handled: u64,
+}

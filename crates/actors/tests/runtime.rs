@@ -260,3 +260,43 @@ async fn a_slow_sink_loses_old_updates_instead_of_blocking() {
         Ok(GameUpdate::Stopped { game: GameId(96), .. })
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_come_by_message() {
+    let colony = Colony::init(ColonyConfig::default()).await.expect("colony");
+    let game = colony.spawn(GameId(4), GameSpec::soup(16, 3)).await.expect("spawn");
+    game.step(12, Detail::Last).await.expect("step");
+    let stats = game.stats().await.expect("stats");
+    assert_eq!((stats.game, stats.generation, stats.handled), (GameId(4), 12, 1));
+    let state = game.state().await.expect("state");
+    assert_eq!(stats.population, state.summary.population);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_are_bounded_and_calls_time_out() {
+    let colony = Colony::init(ColonyConfig {
+        call_timeout: Some(Duration::from_millis(50)),
+        ..ColonyConfig::default()
+    })
+    .await
+    .expect("colony");
+    let game = colony.spawn(GameId(0), GameSpec::soup(8, 1)).await.expect("spawn");
+    let refused = game.step(1 << 20, Detail::Summaries).await;
+    assert!(
+        matches!(&refused, Err(ColonyError::Refused { reason, .. }) if reason.contains("limit")),
+        "{refused:?}"
+    );
+    let every = game.step(1000, Detail::Every(100)).await.expect("every 100th");
+    let generations: Vec<u64> = every.summaries.iter().map(|s| s.generation).collect();
+    assert_eq!(generations, (1..=10).map(|k| k * 100).collect::<Vec<_>>());
+    assert_eq!(every.advanced, 1000);
+    let last = game.step(5, Detail::Last).await.expect("last");
+    assert_eq!((last.summaries.len(), last.boards.len(), last.advanced), (1, 1, 5));
+    // A big board's long batch outlasts the 50 ms timeout: the caller hears so, naming the game.
+    let slow = colony.spawn(GameId(7), GameSpec::soup(2048, 1)).await.expect("spawn");
+    let timed_out = slow.step(400, Detail::Last).await;
+    assert!(
+        matches!(timed_out, Err(ColonyError::Timeout { game: GameId(7), .. })),
+        "{timed_out:?}"
+    );
+}

@@ -71,7 +71,7 @@ impl Default for TrialSpec {
             rule: Rule::CONWAY,
             topology: Topology::Torus,
             pattern: None,
-            history: 2,
+            history: crate::wire::TRIAL_HISTORY,
         }
     }
 }

@@ -57,6 +57,10 @@ impl Start {
     }
 }
 
+/// States a trial's game keeps: the current one and the one before (what outcome detection and a
+/// step need). The tutorial keeps every state; a trial of thousands of games cannot.
+pub const TRIAL_HISTORY: usize = 2;
+
 /// Everything needed to build a game: what a spawn message carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GameSpec {
@@ -83,7 +87,7 @@ impl GameSpec {
             rule: Rule::CONWAY,
             topology: Topology::Torus,
             start: Start::Soup { seed, density: 0.5 },
-            history: 2,
+            history: TRIAL_HISTORY,
         }
     }
 

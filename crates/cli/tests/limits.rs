@@ -3,10 +3,12 @@
 //! reply allocate gigabytes) are served in bounded memory or refused with a clear error, and the
 //! process lives on.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{http, Server};
 
 const COLONY: &str = env!("CARGO_BIN_EXE_colony");
 
@@ -28,56 +30,16 @@ fn capped() -> Option<Command> {
     Some(command)
 }
 
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
-    let body = body.unwrap_or("");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-    (status, body)
-}
-
 #[test]
 fn a_huge_batch_does_not_abort_the_server() {
     let Some(mut command) = capped() else { return };
-    let mut child = command
+    let child = command
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("start colony serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("Colony dashboard: http://")
-                .map(|u| u.trim_end_matches('/').to_string())
-        })
-        .expect("the dashboard prints its URL");
+    let (server, url) = Server::started(child);
     let huge = r#"{"games":1,"size":1,"steps":1000000000,"batch_size":1000000000}"#;
     let (status, body) = http(&url, "POST", "/api/trials", Some(huge));
     assert_eq!(status, 201, "{body}");

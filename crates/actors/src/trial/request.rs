@@ -232,7 +232,7 @@ impl TrialRequest {
             rule,
             topology,
             pattern: board,
-            history: 2,
+            history: crate::wire::TRIAL_HISTORY,
         };
         spec.validate()?;
         Ok(Plan {

@@ -12,7 +12,7 @@
 //! one generation; they are refused.
 //!
 //! ```
-//! use colony_life::{pattern, Cells, HashLife, Rule, Universe};
+//! use colony_life::{pattern, CellSink, Cells, HashLife, Rule, Universe};
 //!
 //! let gun = pattern::named("gosper-glider-gun")?;
 //! let mut plane = HashLife::new(Rule::CONWAY)?;
@@ -318,7 +318,12 @@ fn build(arena: &mut Arena, level: u8, x0: i64, y0: i64, leaves: &mut [(i64, i64
 }
 
 /// The cells alive in `a` or `b` (two nodes of one level).
-fn union(arena: &mut Arena, a: NodeId, b: NodeId, memo: &mut HashMap<(NodeId, NodeId), NodeId>) -> Result<NodeId, Abort> {
+fn union(
+    arena: &mut Arena,
+    a: NodeId,
+    b: NodeId,
+    memo: &mut HashMap<(NodeId, NodeId), NodeId>,
+) -> Result<NodeId, Abort> {
     let (na, nb) = (*arena.node(a), *arena.node(b));
     if nb.pop == 0 || a == b {
         return Ok(a);
@@ -459,7 +464,7 @@ mod tests {
         for n in [4u64, 4, 8, 1000, 4 * 12345] {
             let before = g.generation();
             g.advance(n, &mut |_| true).expect("advance");
-            let d = ((g.generation() - 0) / 4) as i64;
+            let d = (g.generation() / 4) as i64;
             assert_eq!(g.generation(), before + n);
             let shifted: Vec<_> = start.iter().map(|&(x, y)| (x + d, y + d)).collect();
             let area = Rect::spanning(d - 10, d - 10, d + 10, d + 10);
@@ -473,11 +478,17 @@ mod tests {
         let b0: Rule = "B0/S8".parse().expect("rule");
         assert!(matches!(HashLife::new(b0), Err(LifeError::PlaneRule { .. })));
         let mut p = HashLife::new(Rule::CONWAY).expect("plane");
-        assert!(matches!(p.set_cell(i64::MAX, 0, true), Err(LifeError::OutOfPlane { .. })));
+        assert!(matches!(
+            p.set_cell(i64::MAX, 0, true),
+            Err(LifeError::OutOfPlane { .. })
+        ));
         p.set_cell(1 << 40, -(1 << 40), true).expect("far but fine");
         assert!(p.get_cell(1 << 40, -(1 << 40)));
         assert_eq!(p.population(), 1);
-        assert_eq!(p.bounding_box(), Some(Rect::spanning(1 << 40, -(1 << 40), 1 << 40, -(1 << 40))));
+        assert_eq!(
+            p.bounding_box(),
+            Some(Rect::spanning(1 << 40, -(1 << 40), 1 << 40, -(1 << 40)))
+        );
         p.advance(1, &mut |_| true).expect("step");
         assert_eq!(p.population(), 0);
     }
@@ -496,6 +507,9 @@ mod tests {
         let snap = a.snapshot();
         a.advance(1, &mut |_| true).expect("step");
         assert_eq!(snap.fingerprint(), f0);
-        assert_eq!(snap.live_cells_in(Rect::spanning(-5, -5, 5, 5)), vec![(0, 0), (1, 0), (2, 0)]);
+        assert_eq!(
+            snap.live_cells_in(Rect::spanning(-5, -5, 5, 5)),
+            vec![(0, 0), (1, 0), (2, 0)]
+        );
     }
 }

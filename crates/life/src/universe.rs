@@ -66,7 +66,10 @@ impl Rect {
 
     /// Whether `(x, y)` lies inside.
     pub fn contains(&self, x: i64, y: i64) -> bool {
-        self.width > 0 && self.height > 0 && (self.x..=self.right()).contains(&x) && (self.y..=self.bottom()).contains(&y)
+        self.width > 0
+            && self.height > 0
+            && (self.x..=self.right()).contains(&x)
+            && (self.y..=self.bottom()).contains(&y)
     }
 
     /// The number of cells (saturating).

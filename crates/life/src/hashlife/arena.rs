@@ -251,13 +251,11 @@ impl Arena {
         let k = kids.map(|id| self.nodes[id.0 as usize]);
         let level = k[0].level + 1;
         let pop = k.iter().fold(0u64, |p, n| p.saturating_add(n.pop));
-        let hash = mix(
-            k[0].hash
-                ^ k[1].hash.rotate_left(16)
-                ^ k[2].hash.rotate_left(32)
-                ^ k[3].hash.rotate_left(48)
-                ^ u64::from(level),
-        );
+        let hash = mix(k[0].hash
+            ^ k[1].hash.rotate_left(16)
+            ^ k[2].hash.rotate_left(32)
+            ^ k[3].hash.rotate_left(48)
+            ^ u64::from(level));
         self.insert(
             i,
             Node {
@@ -305,7 +303,12 @@ impl Arena {
     pub(super) fn collect(&mut self, roots: &[NodeId], keep_results: bool) {
         self.stats.collections += 1;
         let mut marked = vec![false; self.nodes.len()];
-        let mut stack: Vec<NodeId> = roots.iter().chain(self.empty.iter()).copied().filter(|&id| id != NONE).collect();
+        let mut stack: Vec<NodeId> = roots
+            .iter()
+            .chain(self.empty.iter())
+            .copied()
+            .filter(|&id| id != NONE)
+            .collect();
         while let Some(id) = stack.pop() {
             let i = id.0 as usize;
             if marked[i] {
@@ -317,7 +320,11 @@ impl Arena {
                 stack.extend(n.kids.iter().filter(|k| !marked[k.0 as usize]));
             }
             if keep_results {
-                stack.extend([n.full, n.part].into_iter().filter(|&r| r != NONE && !marked[r.0 as usize]));
+                stack.extend(
+                    [n.full, n.part]
+                        .into_iter()
+                        .filter(|&r| r != NONE && !marked[r.0 as usize]),
+                );
             }
         }
         self.free.clear();

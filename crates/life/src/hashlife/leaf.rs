@@ -147,7 +147,12 @@ mod tests {
 
     #[test]
     fn packing_and_middle_agree_with_cells() {
-        let q = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210, 0x0f0f_00ff_f0f0_ff00, 0x8000_0000_0000_0001];
+        let q = [
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+            0x0f0f_00ff_f0f0_ff00,
+            0x8000_0000_0000_0001,
+        ];
         let m = centre_leaves(q);
         for y in 0..8 {
             for x in 0..8 {

@@ -59,7 +59,10 @@ pub(super) fn for_each(tree: &impl Tree, id: NodeId, x0: i64, y0: i64, area: &Re
     let level = tree.level(id);
     let size = 1i64 << level;
     // i128: a root's far edge may lie past i64::MAX.
-    let (x1, y1) = (i128::from(x0) + i128::from(size) - 1, i128::from(y0) + i128::from(size) - 1);
+    let (x1, y1) = (
+        i128::from(x0) + i128::from(size) - 1,
+        i128::from(y0) + i128::from(size) - 1,
+    );
     if x1 < i128::from(area.x)
         || y1 < i128::from(area.y)
         || i128::from(x0) > i128::from(area.right())
@@ -128,7 +131,11 @@ fn edge(tree: &impl Tree, id: NodeId, side: Edge, memo: &mut HashMap<NodeId, Opt
         Edge::Bottom => ([sw, se], [nw, ne]),
     };
     let best = |a: Option<u64>, b: Option<u64>| match (a, b) {
-        (Some(a), Some(b)) => Some(if matches!(side, Edge::Left | Edge::Top) { a.min(b) } else { a.max(b) }),
+        (Some(a), Some(b)) => Some(if matches!(side, Edge::Left | Edge::Top) {
+            a.min(b)
+        } else {
+            a.max(b)
+        }),
         (a, b) => a.or(b),
     };
     let pick = |pair: [NodeId; 2], offset: u64, memo: &mut HashMap<NodeId, Option<u64>>| {

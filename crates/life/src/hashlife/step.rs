@@ -76,7 +76,11 @@ impl Stepper<'_> {
                 let m = self
                     .arena
                     .branch([g[i][j], g[i][j + 1], g[i + 1][j], g[i + 1][j + 1]])?;
-                s[i][j] = if full { self.step(m, log - 1)? } else { self.arena.centre(m)? };
+                s[i][j] = if full {
+                    self.step(m, log - 1)?
+                } else {
+                    self.arena.centre(m)?
+                };
             }
         }
         let sub = if full { log - 1 } else { log };

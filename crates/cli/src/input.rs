@@ -64,3 +64,79 @@ pub fn start_colony(workers: Option<usize>) -> Result<(tokio::runtime::Runtime, 
     }))?;
     Ok((runtime, colony))
 }
+
+/// A generation count as users write it: `1000`, `1_000`, `10^9`, `2^30`, `1e9`, `2.5e6` (up to
+/// `u64::MAX`; a power or exponent must come out whole).
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let s: String = text.trim().chars().filter(|&c| c != '_').collect();
+    let too_large = || format!("{text:?} is larger than {}", u64::MAX);
+    let integer = |digits: &str| -> Result<u64, String> {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("expected a count like 1000, 10^9, 2^30 or 1e9, got {text:?}"));
+        }
+        digits.parse::<u64>().map_err(|_| too_large())
+    };
+    if let Some((base, exponent)) = s.split_once('^') {
+        let (base, exponent) = (integer(base)?, integer(exponent)?);
+        let exponent = u32::try_from(exponent).map_err(|_| too_large())?;
+        return base.checked_pow(exponent).ok_or_else(too_large);
+    }
+    if let Some((mantissa, exponent)) = s.split_once(['e', 'E']) {
+        let exponent = integer(exponent.strip_prefix('+').unwrap_or(exponent))?;
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let fraction = fraction.trim_end_matches('0');
+        let digits = integer(&format!("{whole}{fraction}"))?;
+        let shift = exponent
+            .checked_sub(fraction.len() as u64)
+            .ok_or_else(|| format!("{text:?} is not a whole number"))?;
+        let shift = u32::try_from(shift).map_err(|_| too_large())?;
+        return 10u64
+            .checked_pow(shift)
+            .and_then(|p| digits.checked_mul(p))
+            .ok_or_else(too_large);
+    }
+    integer(&s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_count;
+
+    #[test]
+    fn counts_in_every_notation() {
+        for (text, value) in [
+            ("1000", 1000u64),
+            ("1_000", 1000),
+            ("10^9", 1_000_000_000),
+            ("2^30", 1 << 30),
+            ("1e9", 1_000_000_000),
+            ("1E9", 1_000_000_000),
+            ("2.5e6", 2_500_000),
+            ("1.50e2", 150),
+            ("0", 0),
+            ("2^64", 0),
+            ("18446744073709551615", u64::MAX),
+        ] {
+            if text == "2^64" {
+                assert!(parse_count(text).is_err());
+                continue;
+            }
+            assert_eq!(parse_count(text), Ok(value), "{text}");
+        }
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "1e-3",
+            "1.55e1",
+            "x",
+            "10^",
+            "^3",
+            "2^99",
+            "1e20",
+            "1e99999999999",
+        ] {
+            assert!(parse_count(bad).is_err(), "{bad}");
+        }
+    }
+}

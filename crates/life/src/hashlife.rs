@@ -27,14 +27,17 @@
 //! # Ok::<(), colony_life::LifeError>(())
 //! ```
 
+mod ahead;
 mod arena;
 mod leaf;
+mod macrocell;
 mod query;
 mod step;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use ahead::PlaneOutcome;
 pub use arena::{NodeId, Stats};
 
 use arena::{Abort, Arena, BYTES_PER_NODE, LEAF_LEVEL};
@@ -69,6 +72,16 @@ impl From<LifeError> for Halt {
     }
 }
 
+fn refuse_b0(rule: Rule) -> Result<()> {
+    if rule.birth_mask() & 1 == 1 {
+        return Err(LifeError::PlaneRule {
+            rule: rule.to_string(),
+            reason: "a rule with B0 fills the unbounded plane in one generation".to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// An arena failure as a step's halt, naming the budget `memory`.
 fn halt(memory: u64, abort: Abort) -> Halt {
     match abort {
@@ -85,6 +98,8 @@ pub struct HashLife {
     masks: RuleMasks,
     generation: u64,
     memory: u64,
+    /// Roots kept alive besides the current one (a generation to come back to).
+    pinned: Vec<NodeId>,
 }
 
 impl HashLife {
@@ -95,12 +110,7 @@ impl HashLife {
 
     /// An empty plane under `rule` whose nodes may use about `bytes` of memory.
     pub fn with_memory(rule: Rule, bytes: u64) -> Result<HashLife> {
-        if rule.birth_mask() & 1 == 1 {
-            return Err(LifeError::PlaneRule {
-                rule: rule.to_string(),
-                reason: "a rule with B0 fills the unbounded plane in one generation".to_string(),
-            });
-        }
+        refuse_b0(rule)?;
         let limit = usize::try_from(bytes / BYTES_PER_NODE).unwrap_or(usize::MAX);
         let mut arena = Arena::new(limit);
         let root = arena.empty(MIN_LEVEL).map_err(|_| LifeError::MemoryBudget { bytes })?;
@@ -111,6 +121,7 @@ impl HashLife {
             masks: RuleMasks::new(rule),
             generation: 0,
             memory: bytes,
+            pinned: Vec::new(),
         })
     }
 
@@ -154,6 +165,17 @@ impl HashLife {
         self.shrink()
     }
 
+    /// Changes the rule (memoised results are forgotten). Rules with B0 are refused.
+    pub fn set_rule(&mut self, rule: Rule) -> Result<()> {
+        refuse_b0(rule)?;
+        if rule != self.rule {
+            self.rule = rule;
+            self.masks = RuleMasks::new(rule);
+            self.arena.forget_results();
+        }
+        Ok(())
+    }
+
     /// Node counts, cache hits and collections so far.
     pub fn stats(&self) -> Stats {
         self.arena.stats()
@@ -166,7 +188,13 @@ impl HashLife {
 
     /// Frees every node the current pattern does not need (memoised results included).
     pub fn collect_garbage(&mut self) {
-        self.arena.collect(&[self.root], false);
+        self.collect(false);
+    }
+
+    fn collect(&mut self, keep_results: bool) {
+        let mut roots = self.pinned.clone();
+        roots.push(self.root);
+        self.arena.collect(&roots, keep_results);
     }
 
     fn level(&self) -> u8 {
@@ -257,7 +285,7 @@ impl HashLife {
                 }
                 Err(Abort::Stopped) => return Err(Halt::Stopped),
                 Err(Abort::Memory) => {
-                    self.arena.collect(&[self.root], attempt == 0);
+                    self.collect(attempt == 0);
                 }
             }
         }
@@ -272,9 +300,9 @@ impl HashLife {
     fn tidy(&mut self) {
         let limit = self.arena.limit();
         if self.arena.live() > limit / 4 * 3 {
-            self.arena.collect(&[self.root], true);
+            self.collect(true);
             if self.arena.live() > limit / 2 {
-                self.arena.collect(&[self.root], false);
+                self.collect(false);
             }
         }
     }

@@ -36,7 +36,7 @@ pub mod universe;
 pub use board::{Board, MAX_CELLS, WORD_BITS};
 pub use error::{LifeError, Result};
 pub use game::{Game, DEFAULT_HISTORY};
-pub use hashlife::{HashLife, NodeId, Stats, DEFAULT_MEMORY, MAX_LEVEL};
+pub use hashlife::{HashLife, NodeId, PlaneOutcome, Stats, DEFAULT_MEMORY, MAX_LEVEL};
 pub use kernel::{Kernel, KernelKind};
 pub use outcome::{CycleDetector, Outcome, DEFAULT_CYCLE_WINDOW};
 pub use rule::Rule;

@@ -174,3 +174,52 @@ proptest! {
         prop_assert_eq!(set.fingerprint(), HashLife::new(Rule::CONWAY).expect("plane").fingerprint());
     }
 }
+
+#[test]
+fn outcomes_ahead_name_spaceships_with_their_motion() {
+    use colony_life::PlaneOutcome;
+    for (name, expected, text) in [
+        (
+            "glider",
+            PlaneOutcome::Spaceship {
+                period: 4,
+                dx: 1,
+                dy: 1,
+            },
+            "spaceship p4 (1,1)",
+        ),
+        (
+            "lwss",
+            PlaneOutcome::Spaceship {
+                period: 4,
+                dx: -2,
+                dy: 0,
+            },
+            "spaceship p4 (-2,0)",
+        ),
+        (
+            "blinker",
+            PlaneOutcome::Oscillating { period: 2 },
+            "oscillating (period 2)",
+        ),
+        (
+            "pulsar",
+            PlaneOutcome::Oscillating { period: 3 },
+            "oscillating (period 3)",
+        ),
+        ("block", PlaneOutcome::StillLife, "still life"),
+        ("gosper-glider-gun", PlaneOutcome::Running, "running"),
+    ] {
+        let p = pattern::named(name).expect("library");
+        let mut u =
+            HashLife::from_cells(Rule::CONWAY, p.board.live_cells().map(|(x, y)| (x as i64, y as i64))).expect("plane");
+        go(&mut u, 1000);
+        let before = (u.generation(), u.fingerprint());
+        let outcome = u.outcome_ahead(256).expect("look ahead");
+        assert_eq!(outcome, expected, "{name}");
+        assert_eq!(outcome.to_string(), text);
+        assert_eq!((u.generation(), u.fingerprint()), before, "{name}: back where it was");
+    }
+    let mut empty = HashLife::new(Rule::CONWAY).expect("plane");
+    assert_eq!(empty.outcome_ahead(10).expect("look"), PlaneOutcome::Extinct);
+}

@@ -297,6 +297,14 @@ impl Arena {
         self.branch([nw.kids[3], ne.kids[2], sw.kids[1], se.kids[0]])
     }
 
+    /// Forgets every memoised result (after the rule changed).
+    pub(super) fn forget_results(&mut self) {
+        for node in &mut self.nodes {
+            node.full = NONE;
+            node.part = NONE;
+        }
+    }
+
     /// Frees every node not reachable from `roots` (or from the empty nodes), forgetting memoised
     /// results that pointed at freed nodes. With `keep_results`, results of kept nodes are kept
     /// too (and what they reach): cheaper to resume, but frees less.

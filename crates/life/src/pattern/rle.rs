@@ -80,6 +80,8 @@ pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
         grid: meta.grid,
         name: meta.name,
         comments: meta.comments,
+        position: meta.position,
+        generation: meta.generation,
     })
 }
 
@@ -90,6 +92,8 @@ struct Meta {
     comments: Vec<String>,
     rule: Option<Rule>,
     grid: Option<Grid>,
+    position: Option<(i64, i64)>,
+    generation: Option<u64>,
 }
 
 impl Meta {
@@ -106,7 +110,7 @@ impl Meta {
                 }
             }
             // `#CXRLE Pos=… Gen=…` is Golly's machine-readable metadata, not a comment.
-            Some('C') if text.starts_with("XRLE") => {}
+            Some('C') if text.starts_with("XRLE") => self.xrle(&text[4..], line, column + 6)?,
             Some('C' | 'c') => self.comments.push(one_line(text)),
             Some('O') => self.comments.push(format!("Author: {}", one_line(text))),
             Some('r') => {
@@ -124,6 +128,78 @@ impl Meta {
         }
         Ok(())
     }
+
+    /// Reads the fields of a `#CXRLE` line (`Pos=X,Y`, `Gen=G`; others ignored, as Golly does),
+    /// `text` starting at `column`.
+    fn xrle(&mut self, text: &str, line: usize, column: usize) -> Result<()> {
+        let mut offset = 0;
+        for word in text.split(' ') {
+            let at = column + text[..offset].chars().count();
+            offset += word.len() + 1;
+            if let Some(pos) = word.strip_prefix("Pos=") {
+                let parsed = pos
+                    .split_once(',')
+                    .and_then(|(x, y)| Some((x.trim().parse::<i64>().ok()?, y.trim().parse::<i64>().ok()?)));
+                let Some(position) = parsed else {
+                    return Err(parse_error(
+                        line,
+                        at,
+                        format!("bad #CXRLE position {pos:?}, expected Pos=X,Y"),
+                    ));
+                };
+                self.position = Some(position);
+            } else if let Some(generation) = word.strip_prefix("Gen=") {
+                let Ok(generation) = generation.trim().parse::<u64>() else {
+                    return Err(parse_error(
+                        line,
+                        at,
+                        format!("bad #CXRLE generation {generation:?}, expected a whole number up to 2^64 - 1"),
+                    ));
+                };
+                self.generation = Some(generation);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the live cells of `cells` as RLE for the plane: a `#CXRLE Pos=X,Y Gen=G` line placing
+/// the bounding box's top-left cell and giving the generation (as Golly writes it), an optional
+/// `#N` line, the header with the rule and no grid suffix, then the runs as [`write_rle`] does.
+/// Reading it back, positioned by its `Pos`, gives the same cells at the same generation.
+pub fn write_rle_plane(cells: &dyn crate::Cells, rule: Rule, name: Option<&str>) -> String {
+    let area = cells.bounding_box();
+    let (x0, y0) = area.map_or((0, 0), |a| (a.x, a.y));
+    let mut out = format!("#CXRLE Pos={x0},{y0} Gen={}\n", cells.generation());
+    if let Some(name) = name.map(one_line).filter(|n| !n.is_empty()) {
+        out.push_str(&format!("#N {name}\n"));
+    }
+    let (w, h) = area.map_or((0, 0), |a| (a.width, a.height));
+    out.push_str(&format!("x = {w}, y = {h}, rule = {rule}\n"));
+    let live = area.map(|a| cells.live_cells_in(a)).unwrap_or_default();
+    let mut runs = Runs { out, line_len: 0 };
+    let (mut row, mut column) = (0u64, 0u64);
+    let mut it = live
+        .into_iter()
+        .map(|(x, y)| (x.abs_diff(x0), y.abs_diff(y0)))
+        .peekable();
+    while let Some((start, y)) = it.next() {
+        if y > row {
+            runs.push_count(y - row, '$');
+            (row, column) = (y, 0);
+        }
+        runs.push_count(start - column, 'b');
+        let mut end = start + 1;
+        while it.next_if(|&(x, yy)| yy == y && x == end).is_some() {
+            end += 1;
+        }
+        runs.push_count(end - start, 'o');
+        column = end;
+    }
+    runs.push(1, '!');
+    let mut out = runs.out;
+    out.push('\n');
+    out
 }
 
 /// Writes `board` as RLE: an optional `#N` line, the header with the rule (and `grid`'s suffix),
@@ -172,6 +248,10 @@ struct Runs {
 
 impl Runs {
     fn push(&mut self, count: usize, tag: char) {
+        self.push_count(count as u64, tag);
+    }
+
+    fn push_count(&mut self, count: u64, tag: char) {
         let token = match count {
             0 => return,
             1 => tag.to_string(),

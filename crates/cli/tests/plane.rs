@@ -276,7 +276,7 @@ fn bgolly_population(args: &[&str]) -> (u64, u64) {
                 p.trim().replace(',', "").parse().ok()?,
             ))
         })
-        .last();
+        .next_back();
     last.unwrap_or_else(|| panic!("no population in bgolly's output:\n{text}"))
 }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use colony_actors::{Colony, ColonyConfig};
-use colony_life::pattern::{self, Format, Pattern};
+use colony_life::pattern::{self, Format, Pattern, PatternInfo};
 use colony_life::Board;
 
 /// A pattern from a file path (`.rle`, `.cells`, or sniffed) or, when no such file exists, from
@@ -30,6 +30,41 @@ pub fn load_pattern(spec: &str) -> Result<Pattern> {
         anyhow::bail!("pattern file {spec} does not exist");
     }
     pattern::named(spec).map_err(Into::into)
+}
+
+/// A pattern's live cells (relative to its top-left cell) and what its file says about them. RLE
+/// files are read straight into a list of cells, so a declared extent is never allocated.
+pub fn load_cells(spec: &str) -> Result<(PatternInfo, Vec<(i64, i64)>)> {
+    let path = Path::new(spec);
+    let is_rle = path.exists()
+        && match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_path_extension)
+        {
+            Some(format) => format == Format::Rle,
+            None => std::fs::read_to_string(path).is_ok_and(|t| Format::detect(&t) == Format::Rle),
+        };
+    if is_rle {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read pattern file {}", path.display()))?;
+        let mut cells = Vec::new();
+        let info = pattern::read_rle(&text, &mut cells, 0, 0).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+        return Ok((info, cells));
+    }
+    let p = load_pattern(spec)?;
+    let cells = p.board.live_cells().map(|(x, y)| (x as i64, y as i64)).collect();
+    let info = PatternInfo {
+        width: p.board.width() as u64,
+        height: p.board.height() as u64,
+        rule: p.rule,
+        grid: p.grid,
+        name: p.name,
+        comments: p.comments,
+        position: p.position,
+        generation: p.generation,
+    };
+    Ok((info, cells))
 }
 
 /// Writes `text` to `path`, naming the file on failure.

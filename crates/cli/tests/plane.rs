@@ -343,3 +343,35 @@ fn files_exchange_with_golly_both_ways() {
     ]);
     assert_eq!(essentials(r.summary()), essentials(ahead.summary()));
 }
+
+#[test]
+fn declared_extents_are_never_allocated_on_the_plane() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let huge = dir.path().join("huge.rle");
+    std::fs::write(&huge, "x = 1000000000000, y = 1000000000000, rule = B3/S23\n3o!\n").expect("write");
+    let r = ok(&["play", "--pattern", path_str(&huge), "--steps", "1", "--print", "none"]);
+    assert!(
+        r.summary()
+            .starts_with("generation 1, population 3, outcome oscillating (period 2)"),
+        "{}",
+        r.summary()
+    );
+    // Two gliders a million cells apart.
+    let far = dir.path().join("far.rle");
+    std::fs::write(&far, "x = 1000003, y = 3\nbo999999bo$2bo999999bo$3o999997b3o!\n").expect("write");
+    let r = ok(&[
+        "play",
+        "--pattern",
+        path_str(&far),
+        "--steps",
+        "4000",
+        "--print",
+        "none",
+    ]);
+    assert!(
+        r.summary()
+            .starts_with("generation 4000, population 10, outcome spaceship p4 (1,1)"),
+        "{}",
+        r.summary()
+    );
+}

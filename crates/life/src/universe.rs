@@ -92,6 +92,18 @@ pub trait CellSink {
     fn set_cell(&mut self, x: i64, y: i64, alive: bool) -> Result<()>;
 }
 
+/// A plain list of live cells: what a reader fills when the cells' destination is not known yet.
+impl CellSink for Vec<(i64, i64)> {
+    fn set_cell(&mut self, x: i64, y: i64, alive: bool) -> Result<()> {
+        if alive {
+            self.push((x, y));
+        } else {
+            self.retain(|&c| c != (x, y));
+        }
+        Ok(())
+    }
+}
+
 /// Read-only access to a generation's cells, shared by live universes and their snapshots.
 pub trait Cells {
     /// The generation these cells belong to.

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use colony_life::pattern::{self, Format, Grid};
-use colony_life::{soup, Board, Game, HashLife, KernelKind, Rect, Rule, State, Topology, Universe};
+use colony_life::pattern::{self, Format, Grid, PatternInfo};
+use colony_life::{soup, Board, Game, HashLife, KernelKind, LifeError, Rect, Rule, State, Topology, Universe};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::input;
@@ -198,7 +198,7 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
     if spec.to_ascii_lowercase().ends_with(".mc") {
         return macrocell(args, spec, explicit_rule, explicit_size);
     }
-    let pattern = input::load_pattern(spec)?;
+    let (pattern, cells) = input::load_cells(spec)?;
     let rule = explicit_rule.or(pattern.rule).unwrap_or_default();
     if args.seed.is_some() || args.density != 0.5 {
         bail!("--seed and --density describe random soups; they cannot be combined with --pattern");
@@ -208,12 +208,14 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         None => pattern.grid.is_none() && !explicit_size,
     };
     if on_plane {
-        let (w, h) = (pattern.board.width() as i64, pattern.board.height() as i64);
-        let (x, y) = args.at.or(pattern.position).unwrap_or((-(w / 2), -(h / 2)));
-        let cells = pattern
-            .board
-            .live_cells()
-            .map(|(cx, cy)| (x.saturating_add(cx as i64), y.saturating_add(cy as i64)));
+        let half = |v: u64| -i64::try_from(v / 2).unwrap_or(i64::MAX);
+        let (x, y) = args
+            .at
+            .or(pattern.position)
+            .unwrap_or((half(pattern.width), half(pattern.height)));
+        let cells = cells
+            .into_iter()
+            .map(|(cx, cy)| (x.saturating_add(cx), y.saturating_add(cy)));
         let mut plane = HashLife::from_cells(rule, cells)?;
         plane.set_generation(pattern.generation.unwrap_or(0));
         return Ok(Setup {
@@ -236,19 +238,42 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         .or(grid_topology)
         .unwrap_or(Topology::Torus);
     let mut board = Board::new(width, height)?;
+    let centred = |board: usize, pattern: u64| (board as i128 - i128::from(pattern)) / 2;
     let (x, y) = args.at.unwrap_or((
-        (width as i64 - pattern.board.width() as i64) / 2,
-        (height as i64 - pattern.board.height() as i64) / 2,
+        centred(width, pattern.width).clamp(i64::MIN.into(), i64::MAX.into()) as i64,
+        centred(height, pattern.height).clamp(i64::MIN.into(), i64::MAX.into()) as i64,
     ));
-    board
-        .paste(&pattern.board, x, y)
-        .with_context(|| format!("pattern {spec}"))?;
+    place(&mut board, &pattern, &cells, x, y).with_context(|| format!("pattern {spec}"))?;
     Ok(Setup {
         space: Space::Board { board, topology },
         rule,
         seed: None,
         source: format!("pattern {spec}"),
     })
+}
+
+/// Sets a pattern's `cells` on `board` with its top-left corner at `(x, y)`; fails, changing
+/// nothing, when the pattern's declared extent does not fit entirely.
+fn place(board: &mut Board, pattern: &PatternInfo, cells: &[(i64, i64)], x: i64, y: i64) -> Result<()> {
+    let fits = x >= 0
+        && y >= 0
+        && (x as u64).saturating_add(pattern.width) <= board.width() as u64
+        && (y as u64).saturating_add(pattern.height) <= board.height() as u64;
+    if !fits {
+        return Err(LifeError::DoesNotFit {
+            pattern_width: usize::try_from(pattern.width).unwrap_or(usize::MAX),
+            pattern_height: usize::try_from(pattern.height).unwrap_or(usize::MAX),
+            board_width: board.width(),
+            board_height: board.height(),
+            x,
+            y,
+        }
+        .into());
+    }
+    for &(cx, cy) in cells {
+        board.set((x + cx) as usize, (y + cy) as usize, true);
+    }
+    Ok(())
 }
 
 /// A macrocell file: always the plane.

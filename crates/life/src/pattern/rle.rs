@@ -14,11 +14,11 @@
 mod cells;
 mod header;
 
-use cells::Cells;
+use cells::{Cells, Target};
 use header::{is_header, parse_header};
 
-use super::{lines, one_line, parse_error, parse_rule_with_grid, sized_board, Grid, Pattern};
-use crate::{Board, Result, Rule, MAX_CELLS};
+use super::{lines, one_line, parse_error, parse_rule_with_grid, sized_board, Grid, Pattern, PatternInfo};
+use crate::{Board, CellSink, LifeError, Result, Rule, MAX_CELLS};
 
 /// Golly keeps RLE lines to at most 70 characters; so do we.
 const MAX_LINE: usize = 70;
@@ -33,10 +33,88 @@ pub fn parse_rle(text: &str) -> Result<Pattern> {
 /// Reads an RLE pattern, refusing a declared size of more than `max_cells` cells (the header
 /// alone decides the allocation, so untrusted text should come with a modest limit).
 pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
+    let mut target = BoardTarget { board: None, max_cells };
+    let meta = read(text, &mut target)?;
+    let Some(board) = target.board else {
+        return Err(parse_error(1, 1, MISSING_HEADER));
+    };
+    Ok(Pattern {
+        board,
+        rule: meta.rule,
+        grid: meta.grid,
+        name: meta.name,
+        comments: meta.comments,
+        position: meta.position,
+        generation: meta.generation,
+    })
+}
+
+/// Reads an RLE pattern into `sink`, cell `(x, y)` of the pattern going to `(x0 + x, y0 + y)`,
+/// without allocating the declared extent: a header of 10^12 × 10^12 with three live cells costs
+/// three cells. Returns what the file says about the cells.
+pub fn read_rle(text: &str, sink: &mut dyn CellSink, x0: i64, y0: i64) -> Result<PatternInfo> {
+    let mut target = SinkTarget { sink, x0, y0 };
+    let meta = read(text, &mut target)?;
+    Ok(PatternInfo {
+        width: meta.width,
+        height: meta.height,
+        rule: meta.rule,
+        grid: meta.grid,
+        name: meta.name,
+        comments: meta.comments,
+        position: meta.position,
+        generation: meta.generation,
+    })
+}
+
+/// Fills a board of the declared size, made once the header is read.
+struct BoardTarget {
+    board: Option<Board>,
+    max_cells: u64,
+}
+
+impl Target for BoardTarget {
+    fn live(&mut self, x: u64, y: u64, n: u64) -> Result<()> {
+        if let Some(board) = &mut self.board {
+            // Within the declared size, which the board has.
+            for cx in x..x + n {
+                board.set(cx as usize, y as usize, true);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes live cells to a sink.
+struct SinkTarget<'a> {
+    sink: &'a mut dyn CellSink,
+    x0: i64,
+    y0: i64,
+}
+
+impl Target for SinkTarget<'_> {
+    fn live(&mut self, x: u64, y: u64, n: u64) -> Result<()> {
+        let at = |origin: i64, v: u64| {
+            i64::try_from(v)
+                .ok()
+                .and_then(|v| origin.checked_add(v))
+                .ok_or(LifeError::OutOfPlane { x: self.x0, y: self.y0 })
+        };
+        let cy = at(self.y0, y)?;
+        for cx in x..x.saturating_add(n) {
+            self.sink.set_cell(at(self.x0, cx)?, cy, true)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the `#` lines, the header and the runs, handing live runs to `target` (a board target
+/// gets its board made from the header first).
+fn read(text: &str, target: &mut dyn AnyTarget) -> Result<Meta> {
     let mut meta = Meta::default();
     let mut lines = lines(text).enumerate().map(|(i, line)| (i + 1, line));
     let mut seen = 0;
-    let board = loop {
+    loop {
         let Some((number, line)) = lines.next() else {
             return Err(parse_error(seen + 1, 1, MISSING_HEADER));
         };
@@ -62,9 +140,11 @@ pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
             meta.rule = Some(rule);
             meta.grid = grid;
         }
-        break sized_board(header.width, header.height, max_cells, (number, header.width_column))?;
-    };
-    let mut cells = Cells::new(board);
+        (meta.width, meta.height) = (header.width, header.height);
+        target.header(header.width, header.height, (number, header.width_column))?;
+        break;
+    }
+    let mut cells = Cells::new(target.as_target(), meta.width, meta.height);
     for (number, line) in lines {
         let body = line.trim_start();
         if body.starts_with('#') {
@@ -74,15 +154,33 @@ pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
             break;
         }
     }
-    Ok(Pattern {
-        board: cells.finish()?,
-        rule: meta.rule,
-        grid: meta.grid,
-        name: meta.name,
-        comments: meta.comments,
-        position: meta.position,
-        generation: meta.generation,
-    })
+    cells.finish()?;
+    Ok(meta)
+}
+
+/// A target that also hears the header.
+trait AnyTarget: Target {
+    fn header(&mut self, width: u64, height: u64, at: (usize, usize)) -> Result<()>;
+    fn as_target(&mut self) -> &mut dyn Target;
+}
+
+impl AnyTarget for BoardTarget {
+    fn header(&mut self, width: u64, height: u64, at: (usize, usize)) -> Result<()> {
+        self.board = Some(sized_board(width, height, self.max_cells, at)?);
+        Ok(())
+    }
+    fn as_target(&mut self) -> &mut dyn Target {
+        self
+    }
+}
+
+impl AnyTarget for SinkTarget<'_> {
+    fn header(&mut self, _: u64, _: u64, _: (usize, usize)) -> Result<()> {
+        Ok(())
+    }
+    fn as_target(&mut self) -> &mut dyn Target {
+        self
+    }
 }
 
 /// What the `#` lines and the header say about the pattern.
@@ -94,6 +192,8 @@ struct Meta {
     grid: Option<Grid>,
     position: Option<(i64, i64)>,
     generation: Option<u64>,
+    width: u64,
+    height: u64,
 }
 
 impl Meta {

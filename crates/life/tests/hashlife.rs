@@ -69,7 +69,7 @@ fn a_small_budget_collects_mid_step_and_changes_nothing() {
     let soup = colony_life::soup(64, 64, 1, 0.5).expect("soup");
     let cells: Vec<(i64, i64)> = soup.live_cells().map(|(x, y)| (x as i64, y as i64)).collect();
     let mut roomy = HashLife::from_cells(Rule::CONWAY, cells.iter().copied()).expect("plane");
-    let mut tight = HashLife::with_memory(Rule::CONWAY, 3_000_000).expect("plane");
+    let mut tight = HashLife::with_memory(Rule::CONWAY, 1_000_000).expect("plane");
     tight.add_cells(cells.iter().copied()).expect("cells");
     for n in [1000u64, 999, 4096] {
         go(&mut roomy, n);

@@ -48,6 +48,22 @@ impl Stepper<'_> {
         let result = if n.level == LEAF_LEVEL + 1 {
             let q = n.kids.map(|k| self.arena.node(k).bits);
             self.arena.leaf(leaf::step_leaves(q, 1 << log, &self.masks))?
+        } else if n.level == LEAF_LEVEL + 2 && full {
+            let k = n
+                .kids
+                .map(|id| self.arena.node(id).kids.map(|l| self.arena.node(l).bits));
+            let grid = [
+                [k[0][0], k[0][1], k[1][0], k[1][1]],
+                [k[0][2], k[0][3], k[1][2], k[1][3]],
+                [k[2][0], k[2][1], k[3][0], k[3][1]],
+                [k[2][2], k[2][3], k[3][2], k[3][3]],
+            ];
+            let out = leaf::step_level5(&grid, &self.masks);
+            let mut kids = [NONE; 4];
+            for (kid, bits) in kids.iter_mut().zip(out) {
+                *kid = self.arena.leaf(bits)?;
+            }
+            self.arena.branch(kids)?
         } else {
             self.step_branch(&n.kids, log, full)?
         };

@@ -1,5 +1,7 @@
 //! The node arena: quadtree nodes in one `Vec`, addressed by [`NodeId`], deduplicated by an
-//! open-addressing table of ids (4 bytes a slot), with each node's memoised results beside it.
+//! open-addressing table of ids, each slot carrying 32 bits of its node's hash so that a probe
+//! touches a node only when the hashes agree (the table is where HashLife spends its time), with
+//! each node's memoised results beside it.
 //! Nodes are never freed one by one: a collection marks from the roots and sweeps the rest.
 
 use super::leaf;
@@ -54,15 +56,15 @@ pub struct Stats {
     pub collections: u64,
 }
 
-const EMPTY_SLOT: u32 = u32::MAX;
+const EMPTY_SLOT: u64 = u64::MAX;
 
-/// Bytes one node costs: the node, 2 to 4 table slots, and a bit of mark space.
-pub(super) const BYTES_PER_NODE: u64 = std::mem::size_of::<Node>() as u64 + 16;
+/// Bytes one node costs: the node, 2 to 4 table slots of 8 bytes, and a bit of mark space.
+pub(super) const BYTES_PER_NODE: u64 = std::mem::size_of::<Node>() as u64 + 24;
 
 pub(super) struct Arena {
     nodes: Vec<Node>,
     free: Vec<NodeId>,
-    table: Vec<u32>,
+    table: Vec<u64>,
     table_used: usize,
     empty: Vec<NodeId>,
     limit: usize,
@@ -86,6 +88,12 @@ fn slot_of_kids(kids: [NodeId; 4]) -> u64 {
 #[inline]
 fn slot_of_leaf(bits: u64) -> u64 {
     mix(bits ^ 0x5555_5555_5555_5555)
+}
+
+/// A table slot: the upper half of the node's hash beside its id.
+#[inline]
+fn entry(hash: u64, id: NodeId) -> u64 {
+    (hash & !0xffff_ffff) | u64::from(id.0)
 }
 
 impl Arena {
@@ -137,7 +145,7 @@ impl Arena {
             self.nodes[id.0 as usize] = node;
             return Ok(id);
         }
-        if self.nodes.len() >= EMPTY_SLOT as usize - 1 {
+        if self.nodes.len() >= u32::MAX as usize - 1 {
             return Err(Abort::Memory);
         }
         self.nodes.try_reserve(1).map_err(|_| Abort::Memory)?;
@@ -145,8 +153,9 @@ impl Arena {
         Ok(NodeId(self.nodes.len() as u32 - 1))
     }
 
-    /// Inserts a fresh node into table slot `slot`, growing the table when it gets half full.
-    fn insert(&mut self, slot: usize, node: Node) -> Result<NodeId, Abort> {
+    /// Inserts a fresh node with this `hash` into table slot `slot`, growing the table when it
+    /// gets half full.
+    fn insert(&mut self, slot: usize, hash: u64, node: Node) -> Result<NodeId, Abort> {
         if (self.table_used + 1) * 2 > self.table.len() {
             self.rehash(self.table.len() * 2)?;
             let id = self.alloc(node)?;
@@ -154,7 +163,7 @@ impl Arena {
             return Ok(id);
         }
         let id = self.alloc(node)?;
-        self.table[slot] = id.0;
+        self.table[slot] = entry(hash, id);
         self.table_used += 1;
         Ok(id)
     }
@@ -176,7 +185,7 @@ impl Arena {
         while self.table[i] != EMPTY_SLOT {
             i = (i + 1) & mask;
         }
-        self.table[i] = id.0;
+        self.table[i] = entry(hash, id);
         self.table_used += 1;
     }
 
@@ -204,21 +213,26 @@ impl Arena {
     /// The leaf with these cells.
     pub(super) fn leaf(&mut self, bits: u64) -> Result<NodeId, Abort> {
         let mask = self.table.len() - 1;
-        let mut i = self.probe_start(slot_of_leaf(bits));
+        let hash = slot_of_leaf(bits);
+        let mut i = self.probe_start(hash);
         loop {
             let slot = self.table[i];
             if slot == EMPTY_SLOT {
                 break;
             }
-            let n = &self.nodes[slot as usize];
-            if n.level == LEAF_LEVEL && n.bits == bits {
-                self.stats.hits += 1;
-                return Ok(NodeId(slot));
+            if slot >> 32 == hash >> 32 {
+                let id = slot as u32;
+                let n = &self.nodes[id as usize];
+                if n.level == LEAF_LEVEL && n.bits == bits {
+                    self.stats.hits += 1;
+                    return Ok(NodeId(id));
+                }
             }
             i = (i + 1) & mask;
         }
         self.insert(
             i,
+            hash,
             Node {
                 kids: [NONE; 4],
                 bits,
@@ -235,16 +249,20 @@ impl Arena {
     /// The branch with these children `[nw, ne, sw, se]` (all of one level).
     pub(super) fn branch(&mut self, kids: [NodeId; 4]) -> Result<NodeId, Abort> {
         let mask = self.table.len() - 1;
-        let mut i = self.probe_start(slot_of_kids(kids));
+        let slot_hash = slot_of_kids(kids);
+        let mut i = self.probe_start(slot_hash);
         loop {
             let slot = self.table[i];
             if slot == EMPTY_SLOT {
                 break;
             }
-            let n = &self.nodes[slot as usize];
-            if n.kids == kids && n.level > LEAF_LEVEL {
-                self.stats.hits += 1;
-                return Ok(NodeId(slot));
+            if slot >> 32 == slot_hash >> 32 {
+                let id = slot as u32;
+                let n = &self.nodes[id as usize];
+                if n.kids == kids && n.level > LEAF_LEVEL {
+                    self.stats.hits += 1;
+                    return Ok(NodeId(id));
+                }
             }
             i = (i + 1) & mask;
         }
@@ -258,6 +276,7 @@ impl Arena {
             ^ u64::from(level));
         self.insert(
             i,
+            slot_hash,
             Node {
                 kids,
                 bits: 0,

@@ -74,6 +74,54 @@ pub enum LifeError {
     /// A kernel name that does not exist.
     #[error("unknown kernel {0:?} (expected \"reference\" or \"bitwise\")")]
     UnknownKernel(String),
+    /// A cell outside a dense board.
+    #[error("cell ({x}, {y}) is outside the {width}x{height} board")]
+    OffBoard {
+        /// Column.
+        x: i64,
+        /// Row.
+        y: i64,
+        /// Board width.
+        width: usize,
+        /// Board height.
+        height: usize,
+    },
+    /// A rule the unbounded plane cannot run.
+    #[error("rule {rule} cannot run on the unbounded plane: {reason}")]
+    PlaneRule {
+        /// The rule.
+        rule: String,
+        /// Why not.
+        reason: String,
+    },
+    /// A cell beyond the plane's coordinates (±2^61).
+    #[error("cell ({x}, {y}) is beyond the plane's coordinates (-2^61 .. 2^61)")]
+    OutOfPlane {
+        /// Column.
+        x: i64,
+        /// Row.
+        y: i64,
+    },
+    /// A pattern that grew past the largest quadtree.
+    #[error("the pattern grew past the plane's coordinates (a quadtree of level {level})")]
+    PlaneOverflow {
+        /// The largest level.
+        level: u8,
+    },
+    /// A computation that does not fit in the memory budget even after garbage collection.
+    #[error("one generation does not fit in the memory budget of {bytes} bytes, even after garbage collection; raise --max-memory")]
+    MemoryBudget {
+        /// The budget.
+        bytes: u64,
+    },
+    /// A generation number past `u64::MAX`.
+    #[error("generation {generation} + {steps} is beyond the largest generation number (2^64 - 1)")]
+    GenerationOverflow {
+        /// The current generation.
+        generation: u64,
+        /// The steps asked for.
+        steps: u64,
+    },
 }
 
 /// Shorthand for engine results.

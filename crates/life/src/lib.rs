@@ -23,6 +23,7 @@
 mod board;
 mod error;
 mod game;
+mod hashlife;
 pub mod kernel;
 mod outcome;
 pub mod pattern;
@@ -30,13 +31,16 @@ mod rule;
 mod soup;
 mod state;
 mod topology;
+pub mod universe;
 
 pub use board::{Board, MAX_CELLS, WORD_BITS};
 pub use error::{LifeError, Result};
 pub use game::{Game, DEFAULT_HISTORY};
+pub use hashlife::{HashLife, NodeId, PlaneOutcome, Stats, DEFAULT_MEMORY, MAX_LEVEL};
 pub use kernel::{Kernel, KernelKind};
 pub use outcome::{CycleDetector, Outcome, DEFAULT_CYCLE_WINDOW};
 pub use rule::Rule;
 pub use soup::{soup, splitmix64};
 pub use state::State;
 pub use topology::Topology;
+pub use universe::{CellSink, Cells, Dense, Rect, Snapshot, Universe};

@@ -33,7 +33,7 @@ use std::fmt;
 pub use grid::{parse_rule_with_grid, Grid};
 pub use library::{library_names, named};
 pub use plaintext::{parse_plaintext, parse_plaintext_with_limit, write_plaintext};
-pub use rle::{parse_rle, parse_rle_with_limit, write_rle};
+pub use rle::{parse_rle, parse_rle_with_limit, read_rle, write_rle, write_rle_plane};
 
 use crate::{Board, LifeError, Result, Rule, MAX_CELLS};
 
@@ -50,6 +50,31 @@ pub struct Pattern {
     pub name: Option<String>,
     /// Comment lines, without their markers; an RLE `#O` author line is kept as `Author: …`.
     pub comments: Vec<String>,
+    /// Where the pattern's top-left cell sits on the plane (RLE's `#CXRLE Pos=X,Y`), if given.
+    pub position: Option<(i64, i64)>,
+    /// The pattern's own generation (RLE's `#CXRLE Gen=G`, a macrocell's `#G`), if given.
+    pub generation: Option<u64>,
+}
+
+/// What a pattern file says about its cells, when they were read into a cell sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternInfo {
+    /// The declared width.
+    pub width: u64,
+    /// The declared height.
+    pub height: u64,
+    /// The rule the file names, if any.
+    pub rule: Option<Rule>,
+    /// Golly's bounded-grid suffix of the rule, if any.
+    pub grid: Option<Grid>,
+    /// The pattern's name, if given and not blank.
+    pub name: Option<String>,
+    /// Comment lines, without their markers.
+    pub comments: Vec<String>,
+    /// Where the pattern's top-left cell sits on the plane (`#CXRLE Pos=X,Y`), if given.
+    pub position: Option<(i64, i64)>,
+    /// The pattern's own generation (`#CXRLE Gen=G`), if given.
+    pub generation: Option<u64>,
 }
 
 /// A pattern file format.
@@ -132,7 +157,7 @@ pub fn parse_auto_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
 
 /// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r` (old Mac files, which Golly reads
 /// too); like [`str::lines`], a final line ending adds no empty line.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let s = rest?;

@@ -1,4 +1,6 @@
-//! `colony play`: the tutorial's `GameOfLife.py`, done right.
+//! `colony play`: the tutorial's `GameOfLife.py`, done right, on a board or the unbounded plane.
+
+mod plane;
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -6,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use colony_life::pattern::{self, Format, Grid};
-use colony_life::{soup, Board, Game, KernelKind, Rule, State, Topology};
+use colony_life::pattern::{self, Format, Grid, PatternInfo};
+use colony_life::{soup, Board, Game, HashLife, KernelKind, LifeError, Rect, Rule, State, Topology, Universe};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::input;
@@ -30,7 +32,17 @@ pub enum PrintMode {
   colony play --size 10 --steps 3 --print every --seed 7
   colony play --pattern gosper-glider-gun --size 60 --steps 300 --out gun.rle
   colony play --pattern soup.rle --print none  an RLE with rule B3/S23:T64,64 brings its own board
-  colony play --rule B36/S23 --topology bounded --density 0.3")]
+  colony play --rule B36/S23 --topology bounded --density 0.3
+  colony play --pattern gosper-glider-gun --steps 10^9 --print none
+                                               no size flags and no :T/:P suffix: the unbounded plane
+  colony play --topology plane --size 1024 --seed 1 --steps 2^16 --print none
+
+A pattern (a file without Golly's :T/:P rule suffix, or a library name) given without --size,
+--width, --height or --topology runs on the unbounded plane, as in Golly, computed with HashLife;
+with size flags it is placed on that board. On the plane --size/--width/--height give a soup's
+extent, with its top-left cell at (0,0), and a pattern is placed as Golly places it (its
+#CXRLE Pos, else its top-left cell at (-width/2, -height/2)). --print every and last show the
+pattern's bounding box, up to 250000 cells.")]
 pub struct PlayArgs {
     /// Board width and height (square board) [default: 100].
     #[arg(long, value_name = "N")]
@@ -41,8 +53,8 @@ pub struct PlayArgs {
     /// Board height (overrides --size).
     #[arg(long, value_name = "N")]
     height: Option<usize>,
-    /// Generations to run.
-    #[arg(long, value_name = "N", default_value_t = 500)]
+    /// Generations to run, from the pattern's own generation: 1000, 10^9, 2^30 or 1e9.
+    #[arg(long, value_name = "N", default_value = "500", value_parser = input::parse_count)]
     steps: u64,
     /// Seed of the random soup (random when omitted; printed so the run can be repeated).
     #[arg(long, value_name = "S")]
@@ -60,13 +72,14 @@ pub struct PlayArgs {
     /// Life-like rule, e.g. B3/S23, B36/S23, 23/3 [default: the pattern's rule, else B3/S23].
     #[arg(long, value_name = "RULE")]
     rule: Option<String>,
-    /// What lies past the edges [default: the pattern's grid, else torus].
+    /// What lies past the edges [default: the pattern's grid; a pattern without one and without
+    /// size flags: plane; else torus].
     #[arg(long, value_enum)]
-    topology: Option<TopologyArg>,
+    topology: Option<SpaceArg>,
     /// Which boards to print.
     #[arg(long, value_enum, default_value_t = PrintMode::Last)]
     print: PrintMode,
-    /// Write the final board to FILE (.rle or .cells, by extension).
+    /// Write the final board to FILE (.rle, .cells or, on the plane, .mc, by extension).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// States kept in the game's history (the current one included).
@@ -80,7 +93,7 @@ pub struct PlayArgs {
     kernel: KernelKind,
 }
 
-/// Topology as a command-line value.
+/// Topology as a command-line value (of commands that run dense boards only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TopologyArg {
     /// Edges wrap around (the tutorial's board).
@@ -94,6 +107,28 @@ impl From<TopologyArg> for Topology {
         match t {
             TopologyArg::Torus => Topology::Torus,
             TopologyArg::Bounded => Topology::Bounded,
+        }
+    }
+}
+
+/// `colony play`'s topology: a dense board's, or the unbounded plane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpaceArg {
+    /// Edges wrap around (the tutorial's board).
+    Torus,
+    /// Cells past the edges are always dead.
+    Bounded,
+    /// The unbounded plane (HashLife).
+    Plane,
+}
+
+impl SpaceArg {
+    /// The dense board's topology; `None` for the plane.
+    fn board(self) -> Option<Topology> {
+        match self {
+            SpaceArg::Torus => Some(Topology::Torus),
+            SpaceArg::Bounded => Some(Topology::Bounded),
+            SpaceArg::Plane => None,
         }
     }
 }
@@ -112,11 +147,18 @@ fn parse_kernel(s: &str) -> Result<KernelKind, String> {
     s.parse().map_err(|e: colony_life::LifeError| e.to_string())
 }
 
+/// Where a game runs.
+enum Space {
+    /// A dense board.
+    Board { board: Board, topology: Topology },
+    /// The unbounded plane.
+    Plane(Box<HashLife>),
+}
+
 /// A validated, ready-to-run game description.
 struct Setup {
-    board: Board,
+    space: Space,
     rule: Rule,
-    topology: Topology,
     seed: Option<u64>,
     source: String,
 }
@@ -135,18 +177,53 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         }
         let seed = args.seed.unwrap_or_else(random_seed);
         let board = soup(width, height, seed, args.density)?;
+        let space = match args.topology {
+            Some(SpaceArg::Plane) => {
+                let rule = explicit_rule.unwrap_or_default();
+                let cells = board.live_cells().map(|(x, y)| (x as i64, y as i64));
+                Space::Plane(Box::new(HashLife::from_cells(rule, cells)?))
+            }
+            other => Space::Board {
+                board,
+                topology: other.and_then(SpaceArg::board).unwrap_or(Topology::Torus),
+            },
+        };
         return Ok(Setup {
-            board,
+            space,
             rule: explicit_rule.unwrap_or_default(),
-            topology: args.topology.map_or(Topology::Torus, Into::into),
             seed: Some(seed),
             source: format!("soup seed {seed} density {}", args.density),
         });
     };
-    let pattern = input::load_pattern(spec)?;
+    if spec.to_ascii_lowercase().ends_with(".mc") {
+        return macrocell(args, spec, explicit_rule, explicit_size);
+    }
+    let (pattern, cells) = input::load_cells(spec)?;
     let rule = explicit_rule.or(pattern.rule).unwrap_or_default();
     if args.seed.is_some() || args.density != 0.5 {
         bail!("--seed and --density describe random soups; they cannot be combined with --pattern");
+    }
+    let on_plane = match args.topology {
+        Some(t) => t == SpaceArg::Plane,
+        None => pattern.grid.is_none() && !explicit_size,
+    };
+    if on_plane {
+        let half = |v: u64| -i64::try_from(v / 2).unwrap_or(i64::MAX);
+        let (x, y) = args
+            .at
+            .or(pattern.position)
+            .unwrap_or((half(pattern.width), half(pattern.height)));
+        let cells = cells
+            .into_iter()
+            .map(|(cx, cy)| (x.saturating_add(cx), y.saturating_add(cy)));
+        let mut plane = HashLife::from_cells(rule, cells)?;
+        plane.set_generation(pattern.generation.unwrap_or(0));
+        return Ok(Setup {
+            space: Space::Plane(Box::new(plane)),
+            rule,
+            seed: None,
+            source: format!("pattern {spec}"),
+        });
     }
     // A pattern's own grid (Golly's :T/:P suffix) gives the board unless size flags say otherwise;
     // its topology holds unless --topology says otherwise.
@@ -157,21 +234,64 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
     let grid_topology = pattern.grid.map(|g| g.topology);
     let topology = args
         .topology
-        .map(Into::into)
+        .and_then(SpaceArg::board)
         .or(grid_topology)
         .unwrap_or(Topology::Torus);
     let mut board = Board::new(width, height)?;
+    let centred = |board: usize, pattern: u64| (board as i128 - i128::from(pattern)) / 2;
     let (x, y) = args.at.unwrap_or((
-        (width as i64 - pattern.board.width() as i64) / 2,
-        (height as i64 - pattern.board.height() as i64) / 2,
+        centred(width, pattern.width).clamp(i64::MIN.into(), i64::MAX.into()) as i64,
+        centred(height, pattern.height).clamp(i64::MIN.into(), i64::MAX.into()) as i64,
     ));
-    board
-        .paste(&pattern.board, x, y)
-        .with_context(|| format!("pattern {spec}"))?;
+    place(&mut board, &pattern, &cells, x, y).with_context(|| format!("pattern {spec}"))?;
     Ok(Setup {
-        board,
+        space: Space::Board { board, topology },
         rule,
-        topology,
+        seed: None,
+        source: format!("pattern {spec}"),
+    })
+}
+
+/// Sets a pattern's `cells` on `board` with its top-left corner at `(x, y)`; fails, changing
+/// nothing, when the pattern's declared extent does not fit entirely.
+fn place(board: &mut Board, pattern: &PatternInfo, cells: &[(i64, i64)], x: i64, y: i64) -> Result<()> {
+    let fits = x >= 0
+        && y >= 0
+        && (x as u64).saturating_add(pattern.width) <= board.width() as u64
+        && (y as u64).saturating_add(pattern.height) <= board.height() as u64;
+    if !fits {
+        return Err(LifeError::DoesNotFit {
+            pattern_width: usize::try_from(pattern.width).unwrap_or(usize::MAX),
+            pattern_height: usize::try_from(pattern.height).unwrap_or(usize::MAX),
+            board_width: board.width(),
+            board_height: board.height(),
+            x,
+            y,
+        }
+        .into());
+    }
+    for &(cx, cy) in cells {
+        board.set((x + cx) as usize, (y + cy) as usize, true);
+    }
+    Ok(())
+}
+
+/// A macrocell file: always the plane.
+fn macrocell(args: &PlayArgs, spec: &str, rule: Option<Rule>, explicit_size: bool) -> Result<Setup> {
+    if explicit_size || args.topology.is_some_and(|t| t != SpaceArg::Plane) {
+        bail!("pattern {spec}: macrocell files run on the plane only (no size flags, no --topology torus/bounded)");
+    }
+    if args.at.is_some() || args.seed.is_some() || args.density != 0.5 {
+        bail!("pattern {spec}: --at, --seed and --density cannot be combined with a macrocell file");
+    }
+    let text = std::fs::read_to_string(spec).with_context(|| format!("cannot read pattern file {spec}"))?;
+    let mut plane = HashLife::from_macrocell(&text).map_err(|e| anyhow::anyhow!("{spec}:{e}"))?;
+    if let Some(rule) = rule {
+        plane.set_rule(rule)?;
+    }
+    Ok(Setup {
+        rule: plane.rule(),
+        space: Space::Plane(Box::new(plane)),
         seed: None,
         source: format!("pattern {spec}"),
     })
@@ -185,19 +305,30 @@ pub fn random_seed() -> u64 {
 
 /// Runs `colony play`.
 pub fn run(args: PlayArgs) -> Result<()> {
+    let setup = setup(&args)?;
+    let on_plane = matches!(setup.space, Space::Plane(_));
     let out_format = match &args.out {
-        Some(path) => Some(
-            path.extension()
-                .and_then(|e| e.to_str())
-                .and_then(Format::from_path_extension)
-                .with_context(|| format!("--out {}: the file name must end in .rle or .cells", path.display()))?,
-        ),
+        Some(path) => {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            match Format::from_path_extension(ext) {
+                Some(format) => Some(OutFormat::Pattern(format)),
+                None if on_plane && ext.eq_ignore_ascii_case("mc") => Some(OutFormat::Macrocell),
+                None if on_plane => bail!(
+                    "--out {}: the file name must end in .rle, .mc or .cells",
+                    path.display()
+                ),
+                None => bail!("--out {}: the file name must end in .rle or .cells", path.display()),
+            }
+        }
         None => None,
     };
-    let setup = setup(&args)?;
-    let (width, height) = (setup.board.width(), setup.board.height());
-    tracing::info!(width, height, rule = %setup.rule, topology = %setup.topology, source = %setup.source, "starting game");
-    let mut game = Game::new(setup.board, setup.rule, setup.topology)
+    let (board, topology) = match setup.space {
+        Space::Board { board, topology } => (board, topology),
+        Space::Plane(universe) => return plane::run(&args, *universe, setup.seed, out_format),
+    };
+    let (width, height) = (board.width(), board.height());
+    tracing::info!(width, height, rule = %setup.rule, topology = %topology, source = %setup.source, "starting game");
+    let mut game = Game::new(board, setup.rule, topology)
         .with_history(args.history)?
         .with_kernel(args.kernel);
 
@@ -242,7 +373,7 @@ pub fn run(args: PlayArgs) -> Result<()> {
     if args.print == PrintMode::Last {
         writeln!(out, "state #{}:\n{}", current.generation(), current)?;
     }
-    if let (Some(path), Some(format)) = (&args.out, out_format) {
+    if let (Some(path), Some(OutFormat::Pattern(format))) = (&args.out, out_format) {
         let text = match format {
             Format::Rle => {
                 let grid = Grid {
@@ -259,9 +390,15 @@ pub fn run(args: PlayArgs) -> Result<()> {
     let updates = done as f64 * current.board().cell_count() as f64;
     let rate = updates / elapsed_stepping.as_secs_f64().max(1e-9);
     let seed = setup.seed.map(|s| format!(", seed {s}")).unwrap_or_default();
+    let bounding_box = describe_box(current.board().bounding_box().map(|(x, y, w, h)| Rect {
+        x: x as i64,
+        y: y as i64,
+        width: w as u64,
+        height: h as u64,
+    }));
     writeln!(
         out,
-        "generation {}, population {}, outcome {}, {:.6} s, {} cell updates/s ({}x{} {} {}{seed})",
+        "generation {}, population {}, outcome {}, {:.6} s, {} cell updates/s ({}x{} {} {}, {bounding_box}{seed})",
         current.generation(),
         current.population(),
         game.outcome(),
@@ -274,6 +411,23 @@ pub fn run(args: PlayArgs) -> Result<()> {
     )?;
     out.flush()?;
     Ok(())
+}
+
+/// What `--out` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutFormat {
+    /// RLE or plaintext.
+    Pattern(Format),
+    /// Golly's macrocell (`.mc`), plane only.
+    Macrocell,
+}
+
+/// `bounding box WxH at (X,Y)`, or `bounding box empty`.
+fn describe_box(rect: Option<Rect>) -> String {
+    match rect {
+        Some(r) => format!("bounding box {}x{} at ({},{})", r.width, r.height, r.x, r.y),
+        None => "bounding box empty".to_string(),
+    }
 }
 
 fn print_state(out: &mut impl Write, state: &State) -> std::io::Result<()> {

@@ -75,6 +75,8 @@ pub fn parse_plaintext_with_limit(text: &str, max_cells: u64) -> Result<Pattern>
         grid: None,
         name,
         comments,
+        position: None,
+        generation: None,
     })
 }
 

@@ -14,11 +14,11 @@
 mod cells;
 mod header;
 
-use cells::Cells;
+use cells::{Cells, Target};
 use header::{is_header, parse_header};
 
-use super::{lines, one_line, parse_error, parse_rule_with_grid, sized_board, Grid, Pattern};
-use crate::{Board, Result, Rule, MAX_CELLS};
+use super::{lines, one_line, parse_error, parse_rule_with_grid, sized_board, Grid, Pattern, PatternInfo};
+use crate::{Board, CellSink, LifeError, Result, Rule, MAX_CELLS};
 
 /// Golly keeps RLE lines to at most 70 characters; so do we.
 const MAX_LINE: usize = 70;
@@ -33,10 +33,88 @@ pub fn parse_rle(text: &str) -> Result<Pattern> {
 /// Reads an RLE pattern, refusing a declared size of more than `max_cells` cells (the header
 /// alone decides the allocation, so untrusted text should come with a modest limit).
 pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
+    let mut target = BoardTarget { board: None, max_cells };
+    let meta = read(text, &mut target)?;
+    let Some(board) = target.board else {
+        return Err(parse_error(1, 1, MISSING_HEADER));
+    };
+    Ok(Pattern {
+        board,
+        rule: meta.rule,
+        grid: meta.grid,
+        name: meta.name,
+        comments: meta.comments,
+        position: meta.position,
+        generation: meta.generation,
+    })
+}
+
+/// Reads an RLE pattern into `sink`, cell `(x, y)` of the pattern going to `(x0 + x, y0 + y)`,
+/// without allocating the declared extent: a header of 10^12 × 10^12 with three live cells costs
+/// three cells. Returns what the file says about the cells.
+pub fn read_rle(text: &str, sink: &mut dyn CellSink, x0: i64, y0: i64) -> Result<PatternInfo> {
+    let mut target = SinkTarget { sink, x0, y0 };
+    let meta = read(text, &mut target)?;
+    Ok(PatternInfo {
+        width: meta.width,
+        height: meta.height,
+        rule: meta.rule,
+        grid: meta.grid,
+        name: meta.name,
+        comments: meta.comments,
+        position: meta.position,
+        generation: meta.generation,
+    })
+}
+
+/// Fills a board of the declared size, made once the header is read.
+struct BoardTarget {
+    board: Option<Board>,
+    max_cells: u64,
+}
+
+impl Target for BoardTarget {
+    fn live(&mut self, x: u64, y: u64, n: u64) -> Result<()> {
+        if let Some(board) = &mut self.board {
+            // Within the declared size, which the board has.
+            for cx in x..x + n {
+                board.set(cx as usize, y as usize, true);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes live cells to a sink.
+struct SinkTarget<'a> {
+    sink: &'a mut dyn CellSink,
+    x0: i64,
+    y0: i64,
+}
+
+impl Target for SinkTarget<'_> {
+    fn live(&mut self, x: u64, y: u64, n: u64) -> Result<()> {
+        let at = |origin: i64, v: u64| {
+            i64::try_from(v)
+                .ok()
+                .and_then(|v| origin.checked_add(v))
+                .ok_or(LifeError::OutOfPlane { x: self.x0, y: self.y0 })
+        };
+        let cy = at(self.y0, y)?;
+        for cx in x..x.saturating_add(n) {
+            self.sink.set_cell(at(self.x0, cx)?, cy, true)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the `#` lines, the header and the runs, handing live runs to `target` (a board target
+/// gets its board made from the header first).
+fn read(text: &str, target: &mut dyn AnyTarget) -> Result<Meta> {
     let mut meta = Meta::default();
     let mut lines = lines(text).enumerate().map(|(i, line)| (i + 1, line));
     let mut seen = 0;
-    let board = loop {
+    loop {
         let Some((number, line)) = lines.next() else {
             return Err(parse_error(seen + 1, 1, MISSING_HEADER));
         };
@@ -62,9 +140,11 @@ pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
             meta.rule = Some(rule);
             meta.grid = grid;
         }
-        break sized_board(header.width, header.height, max_cells, (number, header.width_column))?;
-    };
-    let mut cells = Cells::new(board);
+        (meta.width, meta.height) = (header.width, header.height);
+        target.header(header.width, header.height, (number, header.width_column))?;
+        break;
+    }
+    let mut cells = Cells::new(target.as_target(), meta.width, meta.height);
     for (number, line) in lines {
         let body = line.trim_start();
         if body.starts_with('#') {
@@ -74,13 +154,33 @@ pub fn parse_rle_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
             break;
         }
     }
-    Ok(Pattern {
-        board: cells.finish()?,
-        rule: meta.rule,
-        grid: meta.grid,
-        name: meta.name,
-        comments: meta.comments,
-    })
+    cells.finish()?;
+    Ok(meta)
+}
+
+/// A target that also hears the header.
+trait AnyTarget: Target {
+    fn header(&mut self, width: u64, height: u64, at: (usize, usize)) -> Result<()>;
+    fn as_target(&mut self) -> &mut dyn Target;
+}
+
+impl AnyTarget for BoardTarget {
+    fn header(&mut self, width: u64, height: u64, at: (usize, usize)) -> Result<()> {
+        self.board = Some(sized_board(width, height, self.max_cells, at)?);
+        Ok(())
+    }
+    fn as_target(&mut self) -> &mut dyn Target {
+        self
+    }
+}
+
+impl AnyTarget for SinkTarget<'_> {
+    fn header(&mut self, _: u64, _: u64, _: (usize, usize)) -> Result<()> {
+        Ok(())
+    }
+    fn as_target(&mut self) -> &mut dyn Target {
+        self
+    }
 }
 
 /// What the `#` lines and the header say about the pattern.
@@ -90,6 +190,10 @@ struct Meta {
     comments: Vec<String>,
     rule: Option<Rule>,
     grid: Option<Grid>,
+    position: Option<(i64, i64)>,
+    generation: Option<u64>,
+    width: u64,
+    height: u64,
 }
 
 impl Meta {
@@ -106,7 +210,7 @@ impl Meta {
                 }
             }
             // `#CXRLE Pos=… Gen=…` is Golly's machine-readable metadata, not a comment.
-            Some('C') if text.starts_with("XRLE") => {}
+            Some('C') if text.starts_with("XRLE") => self.xrle(&text[4..], line, column + 6)?,
             Some('C' | 'c') => self.comments.push(one_line(text)),
             Some('O') => self.comments.push(format!("Author: {}", one_line(text))),
             Some('r') => {
@@ -124,6 +228,78 @@ impl Meta {
         }
         Ok(())
     }
+
+    /// Reads the fields of a `#CXRLE` line (`Pos=X,Y`, `Gen=G`; others ignored, as Golly does),
+    /// `text` starting at `column`.
+    fn xrle(&mut self, text: &str, line: usize, column: usize) -> Result<()> {
+        let mut offset = 0;
+        for word in text.split(' ') {
+            let at = column + text[..offset].chars().count();
+            offset += word.len() + 1;
+            if let Some(pos) = word.strip_prefix("Pos=") {
+                let parsed = pos
+                    .split_once(',')
+                    .and_then(|(x, y)| Some((x.trim().parse::<i64>().ok()?, y.trim().parse::<i64>().ok()?)));
+                let Some(position) = parsed else {
+                    return Err(parse_error(
+                        line,
+                        at,
+                        format!("bad #CXRLE position {pos:?}, expected Pos=X,Y"),
+                    ));
+                };
+                self.position = Some(position);
+            } else if let Some(generation) = word.strip_prefix("Gen=") {
+                let Ok(generation) = generation.trim().parse::<u64>() else {
+                    return Err(parse_error(
+                        line,
+                        at,
+                        format!("bad #CXRLE generation {generation:?}, expected a whole number up to 2^64 - 1"),
+                    ));
+                };
+                self.generation = Some(generation);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the live cells of `cells` as RLE for the plane: a `#CXRLE Pos=X,Y Gen=G` line placing
+/// the bounding box's top-left cell and giving the generation (as Golly writes it), an optional
+/// `#N` line, the header with the rule and no grid suffix, then the runs as [`write_rle`] does.
+/// Reading it back, positioned by its `Pos`, gives the same cells at the same generation.
+pub fn write_rle_plane(cells: &dyn crate::Cells, rule: Rule, name: Option<&str>) -> String {
+    let area = cells.bounding_box();
+    let (x0, y0) = area.map_or((0, 0), |a| (a.x, a.y));
+    let mut out = format!("#CXRLE Pos={x0},{y0} Gen={}\n", cells.generation());
+    if let Some(name) = name.map(one_line).filter(|n| !n.is_empty()) {
+        out.push_str(&format!("#N {name}\n"));
+    }
+    let (w, h) = area.map_or((0, 0), |a| (a.width, a.height));
+    out.push_str(&format!("x = {w}, y = {h}, rule = {rule}\n"));
+    let live = area.map(|a| cells.live_cells_in(a)).unwrap_or_default();
+    let mut runs = Runs { out, line_len: 0 };
+    let (mut row, mut column) = (0u64, 0u64);
+    let mut it = live
+        .into_iter()
+        .map(|(x, y)| (x.abs_diff(x0), y.abs_diff(y0)))
+        .peekable();
+    while let Some((start, y)) = it.next() {
+        if y > row {
+            runs.push_count(y - row, '$');
+            (row, column) = (y, 0);
+        }
+        runs.push_count(start - column, 'b');
+        let mut end = start + 1;
+        while it.next_if(|&(x, yy)| yy == y && x == end).is_some() {
+            end += 1;
+        }
+        runs.push_count(end - start, 'o');
+        column = end;
+    }
+    runs.push(1, '!');
+    let mut out = runs.out;
+    out.push('\n');
+    out
 }
 
 /// Writes `board` as RLE: an optional `#N` line, the header with the rule (and `grid`'s suffix),
@@ -172,6 +348,10 @@ struct Runs {
 
 impl Runs {
     fn push(&mut self, count: usize, tag: char) {
+        self.push_count(count as u64, tag);
+    }
+
+    fn push_count(&mut self, count: u64, tag: char) {
         let token = match count {
             0 => return,
             1 => tag.to_string(),

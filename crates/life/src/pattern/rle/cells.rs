@@ -1,7 +1,14 @@
-//! The RLE cell runs: counts and tags, filling a board of the declared size.
+//! The RLE cell runs: counts and tags, handing runs of live cells within the declared size to a
+//! [`Target`].
 
 use crate::pattern::parse_error;
-use crate::{Board, Result};
+use crate::Result;
+
+/// Where the runs of live cells go: a board of the declared size, or a cell sink.
+pub(super) trait Target {
+    /// `n` live cells from column `x` of row `y` (all within the declared size).
+    fn live(&mut self, x: u64, y: u64, n: u64) -> Result<()>;
+}
 
 /// A count being read, and where it started (errors about a run point at its count).
 #[derive(Clone, Copy)]
@@ -11,35 +18,39 @@ struct Run {
     column: usize,
 }
 
-/// The cell-reading state: the board being filled and the cursor on it. The cursor saturates
+/// The cell-reading state: the declared size, the target and the cursor. The cursor saturates
 /// instead of overflowing, since dead runs and row ends may point anywhere harmlessly.
-pub(super) struct Cells {
-    board: Board,
+pub(super) struct Cells<'a> {
+    target: &'a mut dyn Target,
+    width: u64,
+    height: u64,
     x: u64,
     y: u64,
     run: Option<Run>,
 }
 
-impl Cells {
-    /// Starts filling `board` at its top-left cell.
-    pub(super) fn new(board: Board) -> Cells {
+impl<'a> Cells<'a> {
+    /// Starts at the top-left cell of a `width`×`height` pattern.
+    pub(super) fn new(target: &'a mut dyn Target, width: u64, height: u64) -> Cells<'a> {
         Cells {
-            board,
+            target,
+            width,
+            height,
             x: 0,
             y: 0,
             run: None,
         }
     }
 
-    /// The filled board, once the cells are over; a count left waiting for its tag is an error.
-    pub(super) fn finish(self) -> Result<Board> {
+    /// Checks that the cells are over: a count left waiting for its tag is an error.
+    pub(super) fn finish(self) -> Result<()> {
         match self.run {
             Some(run) => Err(parse_error(
                 run.line,
                 run.column,
                 "run count is not followed by b, o or $",
             )),
-            None => Ok(self.board),
+            None => Ok(()),
         }
     }
 
@@ -112,7 +123,7 @@ impl Cells {
 
     /// Sets `n` live cells at the cursor, refusing any outside the declared size.
     fn live(&mut self, n: u64, (line, column): (usize, usize)) -> Result<()> {
-        let (width, height) = (self.board.width() as u64, self.board.height() as u64);
+        let (width, height) = (self.width, self.height);
         if self.y >= height {
             let row = self.y.saturating_add(1);
             return Err(parse_error(
@@ -129,11 +140,7 @@ impl Cells {
                 format!("live cells up to column {end} are beyond the declared width x = {width}"),
             ));
         }
-        // Both bounds are within the board, hence within usize.
-        let y = self.y as usize;
-        for x in self.x as usize..end as usize {
-            self.board.set(x, y, true);
-        }
+        self.target.live(self.x, self.y, n)?;
         self.x = end;
         Ok(())
     }

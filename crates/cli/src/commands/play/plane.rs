@@ -1,0 +1,156 @@
+//! `colony play` on the unbounded plane: HashLife, any number of generations in one jump.
+
+use std::io::{BufWriter, Write};
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use colony_life::pattern::{self, Format};
+use colony_life::{Board, CellSink, Cells, HashLife, State, Universe, DEFAULT_CYCLE_WINDOW};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{describe_box, format_rate, OutFormat, PlayArgs, PrintMode};
+use crate::input;
+
+/// The largest bounding box `--print` shows, in cells.
+pub const PRINT_LIMIT: u64 = 250_000;
+
+/// Runs the game described by `args` from `plane` (a soup's `seed`, if it is one).
+pub fn run(args: &PlayArgs, mut plane: HashLife, seed: Option<u64>, out_format: Option<OutFormat>) -> Result<()> {
+    tracing::info!(rule = %plane.rule(), population = plane.population(), "starting game on the plane");
+
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if let Some(seed) = seed {
+        eprintln!("seed {seed} (repeat with --seed {seed})");
+    }
+    if args.print == PrintMode::Every {
+        writeln!(out, "Initial state:\n{}", region(&plane)?)?;
+    }
+    let started = Instant::now();
+    let target = plane.generation().checked_add(args.steps).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--steps {}: generation {} + {} is beyond 2^64 - 1",
+            args.steps,
+            plane.generation(),
+            args.steps
+        )
+    })?;
+    let mut outcome = None;
+    if args.print == PrintMode::Every {
+        while plane.generation() < target {
+            if args.stop_when_settled && settled(&mut plane, &mut outcome)? {
+                break;
+            }
+            plane.advance(1, &mut |_| true)?;
+            writeln!(out, "\nstate #{}:\n{}", plane.generation(), region(&plane)?)?;
+        }
+    } else if args.stop_when_settled {
+        // Look ahead now and then: settling is found within a window of generations.
+        let chunk = DEFAULT_CYCLE_WINDOW as u64;
+        while plane.generation() < target && !settled(&mut plane, &mut outcome)? {
+            let n = chunk.min(target - plane.generation());
+            plane.advance(n, &mut |_| true)?;
+        }
+    } else {
+        let progress = progress_bar(args.steps);
+        let base = plane.generation();
+        plane.advance(args.steps, &mut |done| {
+            progress.set_position(done);
+            true
+        })?;
+        progress.finish_and_clear();
+        debug_assert_eq!(plane.generation(), base + args.steps);
+    }
+    let stepping = started.elapsed();
+    let outcome = match outcome.filter(|o: &colony_life::PlaneOutcome| o.is_settled()) {
+        Some(o) => o,
+        None => plane.outcome_ahead(DEFAULT_CYCLE_WINDOW as u64)?,
+    };
+    let wall = started.elapsed();
+    if args.print == PrintMode::Last {
+        match region(&plane) {
+            Ok(text) => writeln!(out, "state #{}:\n{}", plane.generation(), text)?,
+            // The final board is a courtesy; a pattern too large to show still has a summary.
+            Err(e) => eprintln!("state #{} not printed: {e:#}", plane.generation()),
+        }
+    }
+    if let (Some(path), Some(format)) = (&args.out, out_format) {
+        let text = match format {
+            OutFormat::Pattern(Format::Rle) => pattern::write_rle_plane(&plane, plane.rule(), None),
+            OutFormat::Pattern(Format::Plaintext) => pattern::write_plaintext(&bounding_board(&plane)?, None),
+            OutFormat::Macrocell => plane.write_macrocell(),
+        };
+        input::write_file(path, &text)?;
+    }
+    let area = plane.bounding_box();
+    // As if the bounding box had been a dense board all along: comparable with dense runs.
+    let updates = args.steps as f64 * area.map_or(0.0, |a| a.area() as f64);
+    let rate = updates / stepping.as_secs_f64().max(1e-9);
+    let seed = seed.map(|s| format!(", seed {s}")).unwrap_or_default();
+    writeln!(
+        out,
+        "generation {}, population {}, outcome {}, {:.6} s, {} cell updates/s (plane {}, {}{seed})",
+        plane.generation(),
+        plane.population(),
+        outcome,
+        wall.as_secs_f64(),
+        format_rate(rate),
+        plane.rule(),
+        describe_box(area),
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether the plane has settled (remembering what it settled into).
+fn settled(plane: &mut HashLife, outcome: &mut Option<colony_life::PlaneOutcome>) -> Result<bool> {
+    let found = plane.outcome_ahead(DEFAULT_CYCLE_WINDOW as u64)?;
+    *outcome = Some(found);
+    Ok(found.is_settled())
+}
+
+/// The bounding box as a dense board (refused past [`PRINT_LIMIT`] cells).
+fn bounding_board(plane: &HashLife) -> Result<Board> {
+    let Some(area) = plane.bounding_box() else {
+        return Ok(Board::new(1, 1)?);
+    };
+    if area.area() > PRINT_LIMIT {
+        bail!(
+            "the bounding box {}x{} has more than {PRINT_LIMIT} cells, the most colony prints or writes as a board",
+            area.width,
+            area.height
+        );
+    }
+    let mut board = colony_life::Dense::new(
+        area.width as usize,
+        area.height as usize,
+        plane.rule(),
+        colony_life::Topology::Bounded,
+    )?;
+    let mut failed = None;
+    plane.for_each_live_cell(area, &mut |x, y| {
+        if let Err(e) = board.set_cell(x - area.x, y - area.y, true) {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    Ok(board.board().clone())
+}
+
+/// The bounding box in the tutorial's text format.
+fn region(plane: &HashLife) -> Result<String> {
+    Ok(State::new(bounding_board(plane)?, plane.generation()).to_string())
+}
+
+fn progress_bar(steps: u64) -> ProgressBar {
+    if steps < 1 << 20 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} generations, eta {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}

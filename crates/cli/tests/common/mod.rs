@@ -15,14 +15,17 @@ impl Server {
     pub fn started(mut child: Child) -> (Server, String) {
         let stdout = child.stdout.take().expect("stdout piped");
         let server = Server(child);
-        let url = BufReader::new(stdout)
-            .lines()
+        let mut lines = BufReader::new(stdout).lines();
+        let url = lines
+            .by_ref()
             .map_while(Result::ok)
             .find_map(|l| {
                 l.strip_prefix("Colony dashboard: http://")
                     .map(|u| u.trim_end_matches('/').to_string())
             })
             .expect("the dashboard prints its URL");
+        // Keep reading: a closed pipe would end the process at its next line of output.
+        std::thread::spawn(move || lines.for_each(drop));
         (server, url)
     }
 }

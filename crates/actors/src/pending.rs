@@ -52,6 +52,13 @@ impl<T> Pending<T> {
     pub fn game(&self) -> GameId {
         self.game
     }
+
+    /// This call without its own timer, and the timeout it had: a caller waiting on many calls
+    /// at once (a trial's round) keeps one deadline for all of them instead of a timer each.
+    pub(crate) fn untimed(mut self) -> (Pending<T>, Option<Duration>) {
+        let timeout = self.timeout.take();
+        (self, timeout)
+    }
 }
 
 impl<T> Future for Pending<T> {

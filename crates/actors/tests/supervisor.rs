@@ -349,3 +349,38 @@ async fn a_refused_trial_leaves_no_actor_and_the_limit_holds() {
     running.ended().await.expect("ended");
     no_actor_left(&colony).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_game_that_does_not_reply_in_time_is_stopped_and_restarted() {
+    let colony = Colony::init(ColonyConfig {
+        workers: Some(2),
+        call_timeout: Some(Duration::from_millis(60)),
+        ..ColonyConfig::default()
+    })
+    .await
+    .expect("colony");
+    // Game 1's boards are big enough that its batch outlasts the timeout every time.
+    let spec = TrialSpec {
+        games: 1,
+        width: 2048,
+        height: 2048,
+        steps: 4000,
+        batch_size: 2000,
+        ..TrialSpec::default()
+    };
+    let options = TrialOptions {
+        supervision: Supervision {
+            max_restarts: 1,
+            backoff: Duration::from_millis(1),
+        },
+        ..TrialOptions::default()
+    };
+    let report = supervisor(&colony).run(spec, options).await.expect("the trial ends");
+    let result = &report.results[0];
+    assert_eq!(result.restarts, 1);
+    assert!(
+        matches!(&result.end, GameEnd::Failed { error } if error.contains("did not reply within")),
+        "{result:?}"
+    );
+    no_actor_left(&colony).await;
+}

@@ -100,6 +100,7 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
     let mut last_interval = Instant::now();
     let mut pending = Vec::with_capacity(slots.len());
     let mut failed = Vec::new();
+    let mut waiting: Vec<bool> = Vec::new();
     loop {
         if !slots.iter().any(|s| s.handle.is_some() && s.generation < spec.steps) {
             break;
@@ -111,14 +112,35 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
         if control.is_cancelled() {
             break;
         }
+        let mut timeout = None;
         for slot in &slots {
             if let Some(handle) = slot.handle.as_ref().filter(|_| slot.generation < spec.steps) {
                 let n = spec.batch_size.min(spec.steps - slot.generation);
-                pending.push(handle.step(n, Detail::Last));
+                let (call, after) = handle.step(n, Detail::Last).untimed();
+                timeout = timeout.or(after);
+                pending.push(call);
+            }
+        }
+        // One deadline for the round instead of a timer per call: at batch 1 the timers cost
+        // more than the bookkeeping they guard.
+        let deadline = timeout.map(|t| (tokio::time::Instant::now() + t, t));
+        waiting.clear();
+        waiting.resize(slots.len(), false);
+        for call in &pending {
+            if let Some(w) = waiting.get_mut(call.game().0 as usize) {
+                *w = true;
             }
         }
         let mut finished = completions(std::mem::take(&mut pending));
-        while let Some((game, result)) = finished.next().await {
+        loop {
+            let next = match deadline {
+                Some((at, _)) => tokio::time::timeout_at(at, finished.next()).await.ok().flatten(),
+                None => finished.next().await,
+            };
+            let Some((game, result)) = next else { break };
+            if let Some(w) = waiting.get_mut(game.0 as usize) {
+                *w = false;
+            }
             let Some(slot) = slots.get_mut(game.0 as usize) else {
                 continue;
             };
@@ -135,6 +157,20 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
                     slot.handle = None;
                 }
                 Err(err) => failed.push((game, err)),
+            }
+        }
+        // Whoever has not replied by the deadline is stuck or lost: stop it and treat it as failed.
+        if let Some((_, after)) = deadline {
+            let late = waiting
+                .iter()
+                .enumerate()
+                .filter(|(_, &w)| w)
+                .map(|(i, _)| GameId(i as u32));
+            for game in late {
+                if let Some(handle) = slots.get_mut(game.0 as usize).and_then(|s| s.handle.take()) {
+                    handle.kill();
+                }
+                failed.push((game, ColonyError::Timeout { game, after }));
             }
         }
         drop(finished);

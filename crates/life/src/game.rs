@@ -75,12 +75,34 @@ impl Game {
     }
 
     /// Carries over an outcome known from before (e.g. stored with a checkpoint): a board that has
-    /// settled stays settled, so its period need not be found again.
+    /// settled stays settled, so its period need not be found again. The claim comes from outside
+    /// (a file, a peer) and settled games jump by their period, so it is checked first: the board
+    /// must be empty, or return to itself after the period (at most the detector's window).
+    /// A claim that does not hold is ignored and the detector finds the truth.
     pub fn with_known_outcome(mut self, outcome: Outcome) -> Game {
-        if outcome.is_settled() && !self.outcome.is_settled() {
+        if outcome.is_settled() && !self.outcome.is_settled() && self.confirms(outcome) {
             self.outcome = outcome;
         }
         self
+    }
+
+    fn confirms(&mut self, outcome: Outcome) -> bool {
+        let board = self.current().board().clone();
+        let period = match outcome {
+            Outcome::Running => return false,
+            Outcome::Extinct => return board.is_empty(),
+            Outcome::StillLife => 1,
+            Outcome::Oscillating { period } => period,
+        };
+        if period == 0 || period > DEFAULT_CYCLE_WINDOW as u64 {
+            return false;
+        }
+        let (mut a, mut b) = (board.clone(), board.clone());
+        for _ in 0..period {
+            self.kernel.step(&a, &mut b, self.rule, self.topology);
+            std::mem::swap(&mut a, &mut b);
+        }
+        a == board
     }
 
     /// The rule.
@@ -145,7 +167,7 @@ impl Game {
         while left > 0 {
             if let Some(period) = self.cycle_period() {
                 // Enough real steps at the end to refill the history and land on the right phase.
-                let tail = self.capacity as u64 + period;
+                let tail = (self.capacity as u64).saturating_add(period);
                 let skip = left.saturating_sub(tail) / period * period;
                 if skip > 0 {
                     self.jump(skip);
@@ -168,7 +190,7 @@ impl Game {
         match self.outcome {
             Outcome::Extinct if self.rule.birth_mask() & 1 == 0 => Some(1),
             Outcome::StillLife => Some(1),
-            Outcome::Oscillating { period } => Some(period),
+            Outcome::Oscillating { period } if period > 0 => Some(period),
             _ => None,
         }
     }

@@ -103,7 +103,9 @@ struct Entry {
     info: TrialInfo,
     control: TrialControl,
     first: Arc<Vec<Snapshot>>,
-    ended: watch::Receiver<Ending>,
+    /// Until the trial ends: the report then belongs to the trial's handles, not to the listing
+    /// (a report holds every game's last board).
+    ended: Option<watch::Receiver<Ending>>,
 }
 
 struct Inner {
@@ -169,7 +171,12 @@ impl Trial {
             Ok(end) => end.clone(),
             Err(_) => None,
         };
-        result.unwrap_or_else(|| Err(ColonyError::Runtime(format!("{} ended without a report", self.info.id))))
+        result.unwrap_or_else(|| {
+            Err(ColonyError::Runtime(format!(
+                "{} has ended; its report went to the handles taken while it ran",
+                self.info.id
+            )))
+        })
     }
 }
 
@@ -264,7 +271,7 @@ impl TrialSupervisor {
                 info: info.clone(),
                 control: control.clone(),
                 first: first.clone(),
-                ended: ended.clone(),
+                ended: Some(ended.clone()),
             },
         );
         self.inner.changed();
@@ -308,13 +315,14 @@ impl TrialSupervisor {
         self.inner.trials().get(&id).map(|e| e.info.clone())
     }
 
-    /// A handle to a remembered trial.
+    /// A handle to a remembered trial. Once a trial has ended its report is with the handles
+    /// taken before; a handle taken after says so.
     pub fn trial(&self, id: TrialId) -> Option<Trial> {
         self.inner.trials().get(&id).map(|e| Trial {
             info: e.info.clone(),
             control: e.control.clone(),
             first: e.first.clone(),
-            ended: e.ended.clone(),
+            ended: e.ended.clone().unwrap_or_else(|| watch::channel(None).1),
         })
     }
 
@@ -402,6 +410,8 @@ fn conclude(inner: &Inner, id: TrialId, result: &Result<TrialReport, ColonyError
     {
         let mut trials = inner.trials();
         if let Some(entry) = trials.get_mut(&id) {
+            entry.ended = None;
+            entry.first = Arc::new(Vec::new());
             entry.info.status = status;
             entry.info.seconds = seconds;
             entry.info.error = result.as_ref().err().map(|e| e.to_string());

@@ -375,3 +375,42 @@ fn declared_extents_are_never_allocated_on_the_plane() {
         r.summary()
     );
 }
+
+#[test]
+fn populations_match_golly_on_methuselahs_and_other_rules() {
+    let Some(_) = bgolly() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let population = |r: &Run| -> u64 {
+        r.summary()
+            .split("population ")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .and_then(|s| s.parse().ok())
+            .expect("population")
+    };
+    for (source, rule, generations) in [
+        ("acorn", "B3/S23", 5206u64),
+        ("r-pentomino", "B3/S23", 1103),
+        ("soup", "B36/S23", 1000),
+        ("soup", "B3678/S34678", 700),
+        ("soup", "B2/S", 50),
+        ("soup", "B34/S34", 200),
+    ] {
+        let file = dir.path().join(format!("{source}-{}.rle", rule.replace('/', "")));
+        let mut args = vec!["play", "--rule", rule, "--print", "none"];
+        if source == "soup" {
+            args.extend(["--topology", "plane", "--size", "32", "--seed", "5"]);
+        } else {
+            args.extend(["--pattern", source]);
+        }
+        let mut write = args.clone();
+        write.extend(["--steps", "0", "--out", path_str(&file)]);
+        ok(&write);
+        let steps = generations.to_string();
+        let mut play = args.clone();
+        play.extend(["--steps", steps.as_str()]);
+        let ours = population(&ok(&play));
+        let theirs = bgolly_population(&["-a", "HashLife", "-m", steps.as_str(), path_str(&file)]);
+        assert_eq!((generations, ours), theirs, "{source} under {rule}");
+    }
+}

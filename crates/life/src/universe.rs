@@ -49,8 +49,8 @@ impl Rect {
         Rect {
             x: x0.min(x1),
             y: y0.min(y1),
-            width: x0.abs_diff(x1) + 1,
-            height: y0.abs_diff(y1) + 1,
+            width: x0.abs_diff(x1).saturating_add(1),
+            height: y0.abs_diff(y1).saturating_add(1),
         }
     }
 

@@ -223,3 +223,48 @@ fn outcomes_ahead_name_spaceships_with_their_motion() {
     let mut empty = HashLife::new(Rule::CONWAY).expect("plane");
     assert_eq!(empty.outcome_ahead(10).expect("look"), PlaneOutcome::Extinct);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Garbage never panics: every reader returns a value or an error.
+    #[test]
+    fn macrocell_and_rle_readers_never_panic(
+        lines in prop::collection::vec("[0-9 .*$#RGbo!x=,]{0,12}", 0..12),
+        levels in prop::collection::vec((0u64..70, 0u64..6, 0u64..6, 0u64..6, 0u64..6), 0..6),
+    ) {
+        let mut text = String::from("[M2]\n");
+        for l in &lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        for (level, a, b, c, d) in &levels {
+            text.push_str(&format!("{level} {a} {b} {c} {d}\n"));
+        }
+        if let Ok(mut plane) = HashLife::from_macrocell(&text) {
+            let _ = plane.bounding_box();
+            let _ = plane.advance(3, &mut |_| true);
+        }
+        let mut cells = Vec::new();
+        let _ = pattern::read_rle(&lines.join("\n"), &mut cells, -5, i64::MAX - 3);
+        let _ = pattern::read_rle(&format!("x = 9, y = 9\n{}", lines.join("")), &mut cells, 0, 0);
+    }
+}
+
+#[test]
+fn macrocell_levels_must_match_and_far_patterns_are_errors_not_panics() {
+    let bad = "[M2]\n#R B3/S23\n$*$\n5 1 0 0 0\n";
+    assert!(HashLife::from_macrocell(bad).is_err());
+    let forward = "[M2]\n4 2 0 0 0\n";
+    assert!(HashLife::from_macrocell(forward).is_err());
+    // A cell at the plane's very corner: stepping cannot fit, and says so.
+    let mut p = HashLife::new(Rule::CONWAY).expect("plane");
+    let edge = (1i64 << 61) - 1;
+    for d in 0..3 {
+        p.set_cell(edge - d, edge, true).expect("set");
+    }
+    assert!(p.advance(1, &mut |_| true).is_err());
+    let spanning = Rect::spanning(i64::MIN, i64::MIN, i64::MAX, i64::MAX);
+    assert_eq!(spanning.width, u64::MAX);
+    assert_eq!(p.live_cells_in(spanning).len(), 3);
+}

@@ -89,9 +89,16 @@ impl Stepper<'_> {
         let mut s = [[NONE; 3]; 3];
         for i in 0..3 {
             for j in 0..3 {
-                let m = self
-                    .arena
-                    .branch([g[i][j], g[i][j + 1], g[i + 1][j], g[i + 1][j + 1]])?;
+                // The four corner squares are the node's own children.
+                let m = match (i, j) {
+                    (0, 0) => kids[0],
+                    (0, 2) => kids[1],
+                    (2, 0) => kids[2],
+                    (2, 2) => kids[3],
+                    _ => self
+                        .arena
+                        .branch([g[i][j], g[i][j + 1], g[i + 1][j], g[i + 1][j + 1]])?,
+                };
                 s[i][j] = if full {
                     self.step(m, log - 1)?
                 } else {

@@ -62,6 +62,8 @@ pub fn run(args: &PlayArgs, mut plane: HashLife, seed: Option<u64>, out_format: 
         debug_assert_eq!(plane.generation(), base + args.steps);
     }
     let stepping = started.elapsed();
+    // Where the time went: nodes made (misses) against nodes found (hits), and collections.
+    tracing::debug!(stats = ?plane.stats(), seconds = stepping.as_secs_f64(), "hashlife stepped");
     let outcome = match outcome.filter(|o: &colony_life::PlaneOutcome| o.is_settled()) {
         Some(o) => o,
         None => plane.outcome_ahead(DEFAULT_CYCLE_WINDOW as u64)?,

@@ -5,7 +5,6 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use colony_actors::{Colony, ColonyConfig};
 use colony_life::pattern::{self, Format, Pattern, PatternInfo};
-use colony_life::Board;
 
 /// A pattern from a file path (`.rle`, `.cells`, or sniffed) or, when no such file exists, from
 /// the named library.
@@ -70,15 +69,6 @@ pub fn load_cells(spec: &str) -> Result<(PatternInfo, Vec<(i64, i64)>)> {
 /// Writes `text` to `path`, naming the file on failure.
 pub fn write_file(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// A `width`×`height` board with `pattern` (named `name` in errors) pasted in its centre.
-pub fn centred(pattern: &Board, name: &str, width: usize, height: usize) -> Result<Board> {
-    let mut board = Board::new(width, height)?;
-    let x = (width as i64 - pattern.width() as i64) / 2;
-    let y = (height as i64 - pattern.height() as i64) / 2;
-    board.paste(pattern, x, y).with_context(|| format!("pattern {name}"))?;
-    Ok(board)
 }
 
 /// An async runtime and a colony on it with `workers` compute workers (default: one per core).

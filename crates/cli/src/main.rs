@@ -1,5 +1,6 @@
 //! `colony`: Conway's Game of Life as actors, from the command line.
 
+mod args;
 mod commands;
 mod input;
 

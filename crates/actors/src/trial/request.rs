@@ -202,7 +202,15 @@ impl TrialRequest {
         check((0.0..=1.0).contains(&density), || {
             format!("density must be between 0 and 1, got {density}")
         })?;
-        let topology: Topology = match &self.topology {
+        let topology: Topology = match self.topology.as_deref().map(str::trim) {
+            // Golly's name for a bounded grid reads as `bounded` elsewhere; a trial would run
+            // something other than what was asked for.
+            Some(t) if t.eq_ignore_ascii_case("plane") => {
+                return Err(ColonyError::Trial(
+                    "trials run torus or bounded boards; the unbounded plane runs in `colony play --topology plane` for now"
+                        .to_string(),
+                ))
+            }
             Some(t) => t.parse().map_err(invalid)?,
             None => Topology::Torus,
         };
@@ -296,6 +304,7 @@ mod tests {
             r#"{"pause": -1}"#,
             r#"{"rule": "B9/S"}"#,
             r#"{"topology": "klein"}"#,
+            r#"{"topology": "plane"}"#,
             r#"{"pattern": "no-such-pattern"}"#,
             r#"{"size": 8, "pattern": "gosper-glider-gun"}"#,
             r#"{"pattern": "x = 100000, y = 100000\n!"}"#,

@@ -115,7 +115,7 @@ fn engine(args: EngineArgs) -> Result<()> {
     println!(
         "median {:.4} s, {} cell updates/s, {:.1} ns per generation, final population {final_population}",
         median.as_secs_f64(),
-        super::play::format_rate(updates / median.as_secs_f64().max(1e-12)),
+        crate::args::format_rate(updates / median.as_secs_f64().max(1e-12)),
         median.as_nanos() as f64 / args.steps.max(1) as f64,
     );
     Ok(())

@@ -93,24 +93,6 @@ pub struct PlayArgs {
     kernel: KernelKind,
 }
 
-/// Topology as a command-line value (of commands that run dense boards only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TopologyArg {
-    /// Edges wrap around (the tutorial's board).
-    Torus,
-    /// Cells past the edges are always dead.
-    Bounded,
-}
-
-impl From<TopologyArg> for Topology {
-    fn from(t: TopologyArg) -> Topology {
-        match t {
-            TopologyArg::Torus => Topology::Torus,
-            TopologyArg::Bounded => Topology::Bounded,
-        }
-    }
-}
-
 /// `colony play`'s topology: a dense board's, or the unbounded plane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SpaceArg {
@@ -175,7 +157,7 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         if args.at.is_some() {
             bail!("--at needs --pattern");
         }
-        let seed = args.seed.unwrap_or_else(random_seed);
+        let seed = args.seed.unwrap_or_else(colony_actors::trial::random_seed);
         let board = soup(width, height, seed, args.density)?;
         let space = match args.topology {
             Some(SpaceArg::Plane) => {
@@ -297,12 +279,6 @@ fn macrocell(args: &PlayArgs, spec: &str, rule: Option<Rule>, explicit_size: boo
     })
 }
 
-/// A seed for runs that were not given one.
-pub fn random_seed() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(Instant::now())
-}
-
 /// Runs `colony play`.
 pub fn run(args: PlayArgs) -> Result<()> {
     let setup = setup(&args)?;
@@ -403,7 +379,7 @@ pub fn run(args: PlayArgs) -> Result<()> {
         current.population(),
         game.outcome(),
         wall.as_secs_f64(),
-        format_rate(rate),
+        crate::args::format_rate(rate),
         width,
         height,
         game.topology(),
@@ -444,9 +420,4 @@ fn progress_bar(steps: u64, cells: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// `1.23e10`-style rates, readable at any magnitude.
-pub fn format_rate(rate: f64) -> String {
-    format!("{rate:.3e}")
 }

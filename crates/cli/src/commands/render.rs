@@ -9,8 +9,9 @@ use anyhow::{bail, ensure, Context, Result};
 use clap::Args;
 use colony_life::{soup, Board, Game, Rule, Topology};
 
-use super::play::{random_seed, TopologyArg};
+use crate::args::TopologyArg;
 use crate::input;
+use colony_actors::trial::random_seed;
 
 /// Frames one GIF may hold.
 const MAX_FRAMES: u64 = 10_000;
@@ -258,7 +259,10 @@ fn setup(args: &RenderArgs) -> Result<(Game, String)> {
     let (board, rule, label) = match &args.pattern {
         Some(name) => {
             let pattern = input::load_pattern(name)?;
-            let board = input::centred(&pattern.board, name, width, height)?;
+            let board = pattern
+                .board
+                .centred_in(width, height)
+                .with_context(|| format!("pattern {name}"))?;
             let rule = explicit_rule.or(pattern.rule).unwrap_or_default();
             (board, rule, name.clone())
         }

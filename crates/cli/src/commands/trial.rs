@@ -10,7 +10,7 @@ use colony_life::Topology;
 use colony_store::Journal;
 use serde::Serialize;
 
-use super::play::{format_rate, TopologyArg};
+use crate::args::{format_rate, TopologyArg};
 use crate::input;
 
 /// Which runners a trial times.

@@ -8,7 +8,8 @@ use colony_life::pattern::{self, Format};
 use colony_life::{Board, CellSink, Cells, HashLife, State, Universe, DEFAULT_CYCLE_WINDOW};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{describe_box, format_rate, OutFormat, PlayArgs, PrintMode};
+use super::{describe_box, OutFormat, PlayArgs, PrintMode};
+use crate::args::format_rate;
 use crate::input;
 
 /// The largest bounding box `--print` shows, in cells.

@@ -7,7 +7,9 @@
 #               game per batch, replies handled as they come).
 # Efficiency = actors' speed-up over sequential / the ceiling's. Medians of RUNS rounds; the
 # modes alternate within each round so drift hits all of them alike.
-# Environment: GAMES (64), SIZE (512), STEPS (200), BATCH (1), WORKERS (2), RUNS (7), COLONY.
+# Environment: GAMES (64), SIZE (512), STEPS (200), BATCH (1), WORKERS (2), RUNS (7), COLONY, and
+# BASELINE: another colony binary (an older commit) whose actor runs join each round, for a
+# before/after ratio measured in the same run.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 games=${GAMES:-64} size=${SIZE:-512} steps=${STEPS:-200} batch=${BATCH:-1} workers=${WORKERS:-2} runs=${RUNS:-7}
@@ -33,6 +35,10 @@ for _ in $(seq "$runs"); do
     python3 -c "import sys;print(max(float(sys.argv[1]), float(sys.argv[2])))" "$(seconds "$work/a.json")" "$(seconds "$work/b.json")" >>"$work/ceiling"
     "$colony" trial --mode actors --games "$games" --seed 1 "${common[@]}" --workers "$workers" --report "$work/r.json" >/dev/null
     echo "$(seconds "$work/r.json")" >>"$work/actors"
+    if [[ -n ${BASELINE:-} ]]; then
+        "$BASELINE" trial --mode actors --games "$games" --seed 1 "${common[@]}" --workers "$workers" --report "$work/r.json" >/dev/null
+        echo "$(seconds "$work/r.json")" >>"$work/baseline"
+    fi
 done
 python3 - "$work" <<'PY'
 import statistics, sys
@@ -41,4 +47,9 @@ m = {k: statistics.median(float(x) for x in open(f"{d}/{k}")) for k in ("sequent
 ceiling, actors = m["sequential"] / m["ceiling"], m["sequential"] / m["actors"]
 print(f"   sequential {m['sequential']:.4f} s   ceiling {m['ceiling']:.4f} s ({ceiling:.2f}x)   actors {m['actors']:.4f} s ({actors:.2f}x)")
 print(f"   efficiency against the ceiling: {100 * actors / ceiling:.0f}%")
+try:
+    base = statistics.median(float(x) for x in open(f"{d}/baseline"))
+    print(f"   baseline actors {base:.4f} s ({m['sequential'] / base:.2f}x, {100 * m['sequential'] / base / ceiling:.0f}% of the ceiling); this build / baseline: {base / m['actors']:.2f}x")
+except FileNotFoundError:
+    pass
 PY

@@ -132,10 +132,15 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
             }
         }
         let mut finished = completions(std::mem::take(&mut pending));
+        // One timer for the whole round, armed once (a timeout around each `next()` would
+        // register and cancel a timer per reply).
+        let timer = tokio::time::sleep_until(deadline.map_or_else(far_future, |(at, _)| at));
+        tokio::pin!(timer);
         loop {
-            let next = match deadline {
-                Some((at, _)) => tokio::time::timeout_at(at, finished.next()).await.ok().flatten(),
-                None => finished.next().await,
+            let next = tokio::select! {
+                biased;
+                next = finished.next() => next,
+                () = &mut timer => None,
             };
             let Some((game, result)) = next else { break };
             if let Some(w) = waiting.get_mut(game.0 as usize) {
@@ -216,6 +221,11 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
         finish_checkpoints(ck, &report).await?;
     }
     Ok(report)
+}
+
+/// A deadline that never comes, for rounds without a timeout.
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
 }
 
 /// Writes every game's last state and tells the sink the trial ended.

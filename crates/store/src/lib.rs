@@ -41,6 +41,7 @@ mod blob;
 mod columns;
 mod error;
 mod journal;
+mod lease;
 mod load;
 mod options;
 mod record;
@@ -54,6 +55,7 @@ mod writer;
 
 pub use error::{Result, StoreError};
 pub use journal::{Journal, Resumption};
+pub use lease::{Holder, LEASE_EXPIRY, LEASE_RENEWAL};
 pub use options::{StoreOptions, Synchronous};
 pub use record::{Checkpoint, GameRecord, TrialId, TrialRecord};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};

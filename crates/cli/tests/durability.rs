@@ -484,3 +484,47 @@ fn a_version_1_database_is_migrated() {
         .expect("version");
     assert_eq!(version, colony_store::SCHEMA_VERSION);
 }
+
+#[test]
+fn a_saved_generation_never_moves_backwards_and_a_lease_has_one_holder() {
+    use colony_life::{Board, Outcome, Rule, Topology};
+    use colony_store::{GameRecord, Snapshot, Store, StoreError};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("g.db");
+    let mut store = Store::create(&path).expect("create");
+    let game = GameRecord {
+        game: 0,
+        seed: Some(1),
+        rule: Rule::CONWAY,
+        topology: Topology::Torus,
+        width: 8,
+        height: 8,
+    };
+    let board = |alive: bool| {
+        let mut b = Board::new(8, 8).expect("board");
+        if alive {
+            b.set(1, 1, true);
+        }
+        b
+    };
+    let snapshot = |generation, alive| Snapshot::new(0, generation, board(alive), Outcome::Running);
+    let trial = store
+        .create_leased_trial("{}", 1000, std::slice::from_ref(&game), &[snapshot(0, false)])
+        .expect("trial");
+    store.save(trial, &[snapshot(100, true)]).expect("save 100");
+    store
+        .save(trial, &[snapshot(50, false)])
+        .expect("an older snapshot is ignored");
+    let stored = store.load_game(trial, 0).expect("load");
+    assert_eq!((stored.generation, stored.population()), (100, 1));
+
+    let mut second = Store::open(&path).expect("open");
+    match second.take_lease(trial) {
+        Err(StoreError::Leased { holder, .. }) => assert!(holder.contains(&std::process::id().to_string())),
+        other => panic!("a second claimant must be refused: {other:?}"),
+    }
+    store.release_lease().expect("release");
+    second.take_lease(trial).expect("a released lease is free");
+    // The first connection no longer owns the trial: its saves are refused.
+    store.take_lease(trial).expect_err("held by the second");
+}

@@ -128,6 +128,39 @@ pub enum StoreError {
         #[source]
         source: Arc<rusqlite::Error>,
     },
+    /// Another live writer holds the trial's lease (see [`LEASE_EXPIRY`](crate::LEASE_EXPIRY)).
+    #[error(
+        "{}: trial {trial} is being written by {holder} (lease renewed {renewed:.0?} ago); wait for it to finish, or stop it",
+        .path.display()
+    )]
+    Leased {
+        /// The database file.
+        path: PathBuf,
+        /// The trial.
+        trial: TrialId,
+        /// Who holds it: pid and host.
+        holder: String,
+        /// How long ago the holder last renewed it.
+        renewed: Duration,
+    },
+    /// This writer's lease was taken over (it was not renewed in time): it must stop writing.
+    #[error("{}: another process took over trial {trial} (this one stopped renewing its lease)", .path.display())]
+    LeaseLost {
+        /// The database file.
+        path: PathBuf,
+        /// The trial.
+        trial: TrialId,
+    },
+    /// A stored value is out of range or contradicts another (a tampered or foreign-made file).
+    #[error("{}: trial {trial} is inconsistent: {detail}", .path.display())]
+    Inconsistent {
+        /// The database file.
+        path: PathBuf,
+        /// The trial.
+        trial: TrialId,
+        /// What contradicts what.
+        detail: String,
+    },
     /// The [`CheckpointWriter`](crate::CheckpointWriter) behind a sender has finished or its
     /// thread died.
     #[error("the checkpoint writer has stopped")]
@@ -145,6 +178,7 @@ impl StoreError {
                 | StoreError::NewerSchema { .. }
                 | StoreError::Damaged { .. }
                 | StoreError::Corrupt { .. }
+                | StoreError::Inconsistent { .. }
         )
     }
 

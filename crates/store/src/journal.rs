@@ -60,15 +60,16 @@ impl Journal {
             ));
         }
         let mut store = Store::create(path)?;
-        let trial = store.create_trial(&json, spec.steps, &records, &initial)?;
+        let trial = store.create_leased_trial(&json, spec.steps, &records, &initial)?;
         Journal::continue_in(store, trial)
     }
 
     /// Reads trial `trial` (default: the latest unfinished one, else the latest) of the database
-    /// at `path`, checked against its spec, ready to continue.
+    /// at `path`, checked against its spec, ready to continue. Takes the trial's lease first
+    /// ([`StoreError::Leased`] while another process runs it).
     pub fn resume(path: impl AsRef<Path>, trial: Option<TrialId>) -> Result<Resumption> {
         let path = path.as_ref();
-        let store = Store::open(path)?;
+        let mut store = Store::open(path)?;
         let trial = match trial {
             Some(id) => id,
             None => {
@@ -79,21 +80,18 @@ impl Journal {
                 }
             }
         };
-        let checkpoint = store.load_trial(trial)?;
-        let spec: TrialSpec = serde_json::from_str(&checkpoint.trial.spec_json).map_err(|e| {
-            StoreError::Invalid(format!(
-                "{}: trial {trial} has a spec this version cannot read: {e}",
-                path.display()
-            ))
-        })?;
-        if spec.games != checkpoint.snapshots.len() {
-            return Err(StoreError::Invalid(format!(
-                "{}: trial {trial} records {} games but holds {} snapshots",
-                path.display(),
-                spec.games,
-                checkpoint.snapshots.len()
-            )));
-        }
+        store.take_lease(trial)?;
+        let checked = store.load_trial(trial).and_then(|checkpoint| {
+            let spec = cross_check(path, &checkpoint)?;
+            Ok((checkpoint, spec))
+        });
+        let (checkpoint, spec) = match checked {
+            Ok(both) => both,
+            Err(error) => {
+                let _ = store.release_lease();
+                return Err(error);
+            }
+        };
         let behind = checkpoint.unfinished().count();
         let lowest = checkpoint.snapshots.iter().map(|s| s.generation).min().unwrap_or(0);
         let starts = checkpoint
@@ -190,6 +188,81 @@ impl CheckpointSink for Journal {
         if report.reached_target() {
             store.mark_finished(self.trial).map_err(|e| self.context(e))?;
         }
-        Ok(())
+        store.release_lease().map_err(|e| self.context(e))
     }
+}
+
+impl Drop for Journal {
+    /// A journal dropped unfinished (a failed run) gives its lease up, so that `colony resume`
+    /// need not wait for this process to exit.
+    fn drop(&mut self) {
+        let writer = self.writer.get_mut().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(mut store) = writer.and_then(|w| w.finish().ok()) {
+            let _ = store.release_lease();
+        }
+    }
+}
+
+/// The longest pause between batches a stored spec may ask for: the CLI's own limit.
+const MAX_STORED_PAUSE: Duration = Duration::from_secs(3600);
+
+/// Parses the trial's spec and checks it against everything else stored: the target, every
+/// game's rule, topology, size and seed, every game's generation, and the spec's own bounds.
+/// A file edited by hand, or written by something else, is refused rather than run.
+fn cross_check(path: &Path, checkpoint: &crate::Checkpoint) -> Result<TrialSpec> {
+    let trial = checkpoint.trial.id;
+    let inconsistent = |detail: String| StoreError::Inconsistent {
+        path: path.to_path_buf(),
+        trial,
+        detail,
+    };
+    let spec: TrialSpec = serde_json::from_str(&checkpoint.trial.spec_json)
+        .map_err(|e| inconsistent(format!("its spec cannot be read by this version: {e}")))?;
+    spec.validate()
+        .map_err(|e| inconsistent(format!("its spec is invalid: {e}")))?;
+    if spec.pause > MAX_STORED_PAUSE {
+        return Err(inconsistent(format!(
+            "its spec pauses {:?} between batches, more than the limit of {MAX_STORED_PAUSE:?}",
+            spec.pause
+        )));
+    }
+    if spec.steps != checkpoint.trial.target_generation {
+        return Err(inconsistent(format!(
+            "its spec runs {} steps but its target generation is {}",
+            spec.steps, checkpoint.trial.target_generation
+        )));
+    }
+    if spec.games != checkpoint.trial.games.len() || spec.games != checkpoint.snapshots.len() {
+        return Err(inconsistent(format!(
+            "its spec has {} games but it holds {} games and {} snapshots",
+            spec.games,
+            checkpoint.trial.games.len(),
+            checkpoint.snapshots.len()
+        )));
+    }
+    for (i, (record, snapshot)) in checkpoint.trial.games.iter().zip(&checkpoint.snapshots).enumerate() {
+        let expected = (spec.rule, spec.topology, spec.width, spec.height);
+        let stored = (record.rule, record.topology, record.width, record.height);
+        if record.game as usize != i || stored != expected {
+            return Err(inconsistent(format!(
+                "game {} is {}x{} {} {} but the spec says {}x{} {} {}",
+                record.game, stored.2, stored.3, stored.1, stored.0, expected.2, expected.3, expected.1, expected.0
+            )));
+        }
+        if record.seed != spec.game(i).seed() {
+            return Err(inconsistent(format!(
+                "game {} has seed {:?} but the spec gives it {:?}",
+                record.game,
+                record.seed,
+                spec.game(i).seed()
+            )));
+        }
+        if snapshot.generation > spec.steps {
+            return Err(inconsistent(format!(
+                "game {} is at generation {}, past the target generation {}",
+                record.game, snapshot.generation, spec.steps
+            )));
+        }
+    }
+    Ok(spec)
 }

@@ -16,6 +16,11 @@
 //! existing file is checked with `PRAGMA quick_check` when opened. Files that are not Colony
 //! databases are refused, never modified.
 //!
+//! **One writer per trial.** A writer takes the trial's lease ([`Store::take_lease`],
+//! [`Store::create_leased_trial`]); every save checks it in its own transaction, and a second
+//! claimant gets [`StoreError::Leased`] naming the holder. Saves never move a game's generation
+//! backwards. [`Journal`] does all of this, renewing the lease from its writer thread.
+//!
 //! Writes belong off the stepping path: a [`CheckpointWriter`] owns a `Store` on a background
 //! thread, and any number of cloned [`CheckpointSender`]s hand it snapshots without waiting for the
 //! disk (newest per game wins).
@@ -41,6 +46,7 @@ mod blob;
 mod columns;
 mod error;
 mod journal;
+mod lease;
 mod load;
 mod options;
 mod record;
@@ -54,6 +60,7 @@ mod writer;
 
 pub use error::{Result, StoreError};
 pub use journal::{Journal, Resumption};
+pub use lease::{Holder, LEASE_EXPIRY, LEASE_RENEWAL};
 pub use options::{StoreOptions, Synchronous};
 pub use record::{Checkpoint, GameRecord, TrialId, TrialRecord};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};

@@ -161,7 +161,7 @@ impl Store {
                 record,
                 generation: from_sql_count(generation, "generation").map_err(corrupt)?,
                 population: from_sql_count(population, "population").map_err(corrupt)?,
-                outcome: outcome_from_parts(&outcome, period.map(bits_u64)).map_err(corrupt)?,
+                outcome: period_outcome(&outcome, period).map_err(corrupt)?,
                 saved_at: Timestamp::from_unix_millis(saved_at),
             });
         }
@@ -283,7 +283,7 @@ impl Store {
                 board.population()
             )));
         }
-        let outcome = outcome_from_parts(&outcome, period.map(bits_u64)).map_err(corrupt)?;
+        let outcome = period_outcome(&outcome, period).map_err(corrupt)?;
         Ok(Snapshot::new(game, generation, board, outcome))
     }
 
@@ -356,4 +356,11 @@ fn read_games(conn: &Connection, trial: TrialId, game: Option<u32>) -> rusqlite:
         })
     })?;
     rows.collect()
+}
+
+/// An outcome from its stored columns; a negative period (which older builds wrote for periods
+/// beyond `i64::MAX`, none of which a board can have) is refused.
+fn period_outcome(outcome: &str, period: Option<i64>) -> std::result::Result<colony_life::Outcome, String> {
+    let period = period.map(|p| from_sql_count(p, "period")).transpose()?;
+    outcome_from_parts(outcome, period)
 }

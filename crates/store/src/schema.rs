@@ -13,7 +13,9 @@ use crate::{Result, Store, StoreError, Timestamp};
 pub const APPLICATION_ID: i32 = 0x434C_4E59;
 
 /// The schema version this build writes and the newest it reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version 2 added the `lease` table (one writer per trial); a version-1 file is migrated when
+/// opened.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The `format` entry of the `meta` table, for people looking at the file with `sqlite3`.
 const FORMAT: &str = "colony-checkpoints";
@@ -21,7 +23,7 @@ const FORMAT: &str = "colony-checkpoints";
 /// The first 16 bytes of every SQLite 3 database file.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// Tables of schema version 1. A checkpoint row holds only each game's *latest* snapshot: the
+/// Tables of schema version 2 (version 1 lacked `lease`). A checkpoint row holds only each game's *latest* snapshot: the
 /// previous one is replaced in the same transaction, and WAL recovery guarantees that after a crash
 /// the row is either entirely the old or entirely the new one. The board blob is the last column,
 /// so listings that never read it do not walk its overflow pages.
@@ -63,6 +65,19 @@ CREATE TABLE checkpoint (
     board      BLOB    NOT NULL,
     PRIMARY KEY (trial, game),
     FOREIGN KEY (trial, game) REFERENCES game (trial, game) ON DELETE CASCADE
+);
+";
+
+/// What version 2 added: who writes each trial now (see `lease.rs`).
+const LEASE_TABLE: &str = "
+CREATE TABLE lease (
+    trial      INTEGER PRIMARY KEY NOT NULL REFERENCES trial (id) ON DELETE CASCADE,
+    host       TEXT    NOT NULL,
+    pid        INTEGER NOT NULL,
+    started    INTEGER NOT NULL,
+    token      INTEGER NOT NULL,
+    taken_at   INTEGER NOT NULL,
+    renewed_at INTEGER NOT NULL
 );
 ";
 
@@ -143,10 +158,11 @@ pub(crate) fn prepare(store: &mut Store, has_content: bool, create: bool) -> Res
         quick_check(store)?;
     }
     configure(store, contents == Contents::Fresh)?;
-    if contents == Contents::Fresh {
-        initialize(store)?;
+    match contents {
+        Contents::Fresh => initialize(store)?,
+        Contents::Colony(1) => migrate_from_1(store)?,
+        Contents::Colony(_) => {}
     }
-    // Schema version 1 is the first: older versions, when there are any, are migrated here.
     Ok(())
 }
 
@@ -277,6 +293,7 @@ fn initialize(store: &mut Store) -> Result<()> {
         return inspect(store, &store.conn).map(|_| ());
     }
     tx.execute_batch(SCHEMA).map_err(fail)?;
+    tx.execute_batch(LEASE_TABLE).map_err(fail)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(fail)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(fail)?;
     let writer = concat!("colony-store ", env!("CARGO_PKG_VERSION"));
@@ -290,5 +307,46 @@ fn initialize(store: &mut Store) -> Result<()> {
         tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value])
             .map_err(fail)?;
     }
+    tx.commit().map_err(fail)
+}
+
+/// Brings a version-1 file (Colony 0.1 up to the lease) to version 2: adds the empty `lease`
+/// table; nothing else changed. One transaction, so a crash leaves version 1 to migrate again.
+fn migrate_from_1(store: &mut Store) -> Result<()> {
+    let (path, busy) = (store.path.clone(), store.options.busy_timeout);
+    let fail = |e| {
+        match StoreError::sqlite(&path, busy, e) {
+        StoreError::CannotWrite { path, source } => StoreError::CannotWrite {
+            source: Arc::new(io::Error::new(
+                source.kind(),
+                format!("{source}; the file has checkpoint schema version 1 and must be upgraded to version {SCHEMA_VERSION} once, which needs write access"),
+            )),
+            path,
+        },
+        other => other,
+    }
+    };
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(fail)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(fail)?;
+    if version != 1 {
+        // Another process migrated it between our inspection and our lock.
+        return Ok(());
+    }
+    tx.execute_batch(LEASE_TABLE).map_err(fail)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(fail)?;
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+        [SCHEMA_VERSION.to_string()],
+    )
+    .map_err(fail)?;
+    let writer = concat!("colony-store ", env!("CARGO_PKG_VERSION"));
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated_from_1_by', ?1)",
+        [writer],
+    )
+    .map_err(fail)?;
     tx.commit().map_err(fail)
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::columns::{outcome_to_parts, to_sql_count, u64_bits};
+use crate::lease::{self, Holder};
 use crate::{blob, schema, GameRecord, Result, Snapshot, StoreError, StoreOptions, Timestamp, TrialId};
 
 /// One connection to a Colony checkpoint database (an SQLite file in WAL mode).
@@ -19,6 +20,8 @@ pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) path: PathBuf,
     pub(crate) options: StoreOptions,
+    /// The trial this connection holds the lease of: every save to it checks and renews it.
+    pub(crate) lease: Option<(TrialId, Holder)>,
 }
 
 /// A snapshot turned into column values, before any lock is taken.
@@ -41,7 +44,7 @@ impl<'a> Encoded<'a> {
             generation: to_sql_count(snapshot.generation, "generation")?,
             population: to_sql_count(snapshot.population(), "population")?,
             outcome,
-            period: period.map(u64_bits),
+            period: period.map(|p| to_sql_count(p, "period")).transpose()?,
             checksum: u64_bits(blob::checksum(&board, snapshot.generation)),
             board,
         })
@@ -91,6 +94,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             options,
+            lease: None,
         };
         schema::prepare(&mut store, has_content, create)?;
         Ok(store)
@@ -105,6 +109,10 @@ impl Store {
         let temporary = path.with_file_name(name);
         let built = Store::connect_here(&temporary, options.clone(), true).and_then(Store::close);
         let renamed = built.and_then(|()| {
+            // A `-wal` beside a missing database belongs to a deleted one (its process was killed
+            // before folding it back): SQLite would replay it into the new file and bring the
+            // deleted trials back.
+            remove_stale_companions(path)?;
             std::fs::rename(&temporary, path).map_err(|e| StoreError::CannotWrite {
                 path: path.to_path_buf(),
                 source: std::sync::Arc::new(e),
@@ -118,6 +126,64 @@ impl Store {
             }
         }
         renamed
+    }
+
+    /// Takes the lease of `trial` for this connection: from now on every [`save`](Self::save) to
+    /// it checks, in its transaction, that the lease is still this connection's, and renews it.
+    /// Refused with [`StoreError::Leased`] while another live writer holds it; a dead holder's
+    /// lease, or one not renewed for [`LEASE_EXPIRY`](crate::LEASE_EXPIRY), is taken over.
+    pub fn take_lease(&mut self, trial: TrialId) -> Result<()> {
+        let holder = Holder::this_process();
+        let (path, busy) = (&self.path, self.options.busy_timeout);
+        let fail = |e| StoreError::sqlite(path, busy, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let found = tx
+            .query_row("SELECT 1 FROM trial WHERE id = ?1", [trial.get()], |_| Ok(()))
+            .optional()
+            .map_err(fail)?;
+        if found.is_none() {
+            return Err(StoreError::UnknownTrial {
+                path: path.clone(),
+                trial,
+            });
+        }
+        lease::acquire(&tx, fail, path, trial, &holder)?;
+        tx.commit().map_err(fail)?;
+        self.lease = Some((trial, holder));
+        Ok(())
+    }
+
+    /// Renews the lease this connection holds, if any; [`StoreError::LeaseLost`] when another
+    /// writer took it over.
+    pub fn renew_lease(&mut self) -> Result<()> {
+        let Some((trial, holder)) = &self.lease else {
+            return Ok(());
+        };
+        let (path, busy) = (&self.path, self.options.busy_timeout);
+        let fail = |e| StoreError::sqlite(path, busy, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        lease::renew(&tx, fail, path, *trial, holder)?;
+        tx.commit().map_err(fail)
+    }
+
+    /// Gives the lease up (when the trial or resume ends), unless another writer has it now.
+    pub fn release_lease(&mut self) -> Result<()> {
+        let Some((trial, holder)) = self.lease.take() else {
+            return Ok(());
+        };
+        self.conn
+            .execute(
+                "DELETE FROM lease WHERE trial = ?1 AND token = ?2",
+                params![trial.get(), holder.token],
+            )
+            .map_err(|e| self.sql_error(e))?;
+        Ok(())
     }
 
     /// The database file.
@@ -151,6 +217,29 @@ impl Store {
         target_generation: u64,
         games: &[GameRecord],
         initial: &[Snapshot],
+    ) -> Result<TrialId> {
+        self.record_trial(spec_json, target_generation, games, initial, false)
+    }
+
+    /// [`create_trial`](Self::create_trial), taking the new trial's lease in the same
+    /// transaction (see [`take_lease`](Self::take_lease)), so no other writer can claim it first.
+    pub fn create_leased_trial(
+        &mut self,
+        spec_json: &str,
+        target_generation: u64,
+        games: &[GameRecord],
+        initial: &[Snapshot],
+    ) -> Result<TrialId> {
+        self.record_trial(spec_json, target_generation, games, initial, true)
+    }
+
+    fn record_trial(
+        &mut self,
+        spec_json: &str,
+        target_generation: u64,
+        games: &[GameRecord],
+        initial: &[Snapshot],
+        leased: bool,
     ) -> Result<TrialId> {
         validate_trial(games, initial)?;
         let target = to_sql_count(target_generation, "target generation")?;
@@ -186,14 +275,26 @@ impl Store {
         for snapshot in &encoded {
             put(&tx, trial, snapshot, now).map_err(fail)?;
         }
+        let holder = Holder::this_process();
+        if leased {
+            lease::acquire(&tx, fail, path, trial, &holder)?;
+        }
         tx.commit().map_err(fail)?;
+        if leased {
+            self.lease = Some((trial, holder));
+        }
         Ok(trial)
     }
 
     /// Replaces the latest snapshot of each given game of `trial`, all in one transaction: after a
     /// crash either every snapshot of the batch is stored or none is. Only the latest snapshot of a
     /// game is kept. An unknown trial or game, or a board whose size differs from the game's,
-    /// fails the whole batch.
+    /// fails the whole batch, and so does a lost lease ([`StoreError::LeaseLost`]) when this
+    /// connection holds the trial's lease.
+    ///
+    /// **A game's generation never moves backwards:** a snapshot older than the stored one is
+    /// ignored (the stored one is newer, so nothing is lost; a late or stale writer cannot undo
+    /// progress). A snapshot of the same generation replaces the stored one.
     pub fn save(&mut self, trial: TrialId, snapshots: &[Snapshot]) -> Result<()> {
         if snapshots.is_empty() {
             return Ok(());
@@ -217,6 +318,11 @@ impl Store {
                 path: path.clone(),
                 trial,
             });
+        }
+        if let Some((leased, holder)) = &self.lease {
+            if *leased == trial {
+                lease::renew(&tx, fail, path, trial, holder)?;
+            }
         }
         for snapshot in &encoded {
             check_size(&tx, fail, path, trial, snapshot.snapshot)?;
@@ -317,7 +423,8 @@ fn put(tx: &Transaction<'_>, trial: TrialId, e: &Encoded<'_>, now: i64) -> rusql
          ON CONFLICT (trial, game) DO UPDATE SET
              generation = excluded.generation, population = excluded.population,
              outcome = excluded.outcome, period = excluded.period, checksum = excluded.checksum,
-             saved_at = excluded.saved_at, board = excluded.board",
+             saved_at = excluded.saved_at, board = excluded.board
+         WHERE excluded.generation >= checkpoint.generation",
     )?;
     statement.execute(params![
         trial.get(),
@@ -330,5 +437,27 @@ fn put(tx: &Transaction<'_>, trial: TrialId, e: &Encoded<'_>, now: i64) -> rusql
         now,
         e.board,
     ])?;
+    Ok(())
+}
+
+/// Removes `-wal` and `-shm` files left beside a database that no longer exists.
+fn remove_stale_companions(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    for suffix in ["-wal", "-shm"] {
+        let mut companion = path.as_os_str().to_os_string();
+        companion.push(suffix);
+        match std::fs::remove_file(&companion) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(StoreError::CannotWrite {
+                    path: PathBuf::from(companion),
+                    source: std::sync::Arc::new(e),
+                })
+            }
+        }
+    }
     Ok(())
 }

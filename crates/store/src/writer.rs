@@ -250,7 +250,24 @@ fn run(shared: &Shared, mut store: Store, trial: TrialId) -> Store {
         let (batch, loads, upto) = {
             let mut state = shared.lock();
             while state.pending.is_empty() && state.loads.is_empty() && !state.stopping {
-                state = shared.work.wait(state).unwrap_or_else(PoisonError::into_inner);
+                // Idle (a long pause between batches, a paused trial): the lease is renewed here,
+                // off the stepping path; saves renew it in their own transaction.
+                let (next, waited) = shared
+                    .work
+                    .wait_timeout(state, crate::LEASE_RENEWAL)
+                    .unwrap_or_else(PoisonError::into_inner);
+                state = next;
+                if waited.timed_out() && state.pending.is_empty() && state.loads.is_empty() {
+                    drop(state);
+                    let renewed = store.renew_lease();
+                    state = shared.lock();
+                    if let Err(error) = renewed {
+                        state.error = Some(error);
+                        drop(state);
+                        shared.progress.notify_all();
+                        return store;
+                    }
+                }
             }
             if state.pending.is_empty() && state.loads.is_empty() {
                 return store;

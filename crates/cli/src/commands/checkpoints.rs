@@ -31,6 +31,9 @@ pub struct CheckpointsArgs {
 
 /// Runs `colony checkpoints`.
 pub fn run(args: CheckpointsArgs) -> Result<()> {
+    if let Some(out) = &args.out {
+        super::durable::check_output("--out", out, Some(&args.db))?;
+    }
     let store = Store::open(&args.db)?;
     let trials = store.list_trials()?;
     let Some(latest) = trials.last() else {

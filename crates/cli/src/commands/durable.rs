@@ -2,7 +2,7 @@
 //! they run on, and the printer of failures. The policies live in the libraries
 //! (`colony_actors::TrialSupervisor`, `colony_store::Journal`); this is wiring.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,4 +72,54 @@ pub fn print_failures(runtime: &Runtime, colony: &Colony) {
             }
         }
     });
+}
+
+/// Refuses an output path before any work is done: its folder must exist, and it must not be
+/// (by canonical path, or as the same file through a hard link) the checkpoint database `db` or
+/// its `-wal`/`-shm` companions, which the output would overwrite.
+pub fn check_output(flag: &str, output: &Path, db: Option<&Path>) -> Result<()> {
+    let resolved =
+        resolve(output).ok_or_else(|| anyhow::anyhow!("{flag} {}: its folder does not exist", output.display()))?;
+    let Some(db) = db else { return Ok(()) };
+    for suffix in ["", "-wal", "-shm"] {
+        let mut companion = db.as_os_str().to_os_string();
+        companion.push(suffix);
+        let companion = PathBuf::from(companion);
+        let same_path = resolve(&companion).is_some_and(|c| c == resolved);
+        if same_path || same_file(output, &companion) {
+            anyhow::bail!(
+                "{flag} {} would overwrite the checkpoint database {}: choose another file",
+                output.display(),
+                companion.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The canonical form of a path that may not exist yet: its folder canonicalized, its name kept.
+fn resolve(path: &Path) -> Option<PathBuf> {
+    if let Ok(canonical) = path.canonicalize() {
+        return Some(canonical);
+    }
+    let name = path.file_name()?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Some(parent.canonicalize().ok()?.join(name))
+}
+
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &Path, _: &Path) -> bool {
+    false
 }

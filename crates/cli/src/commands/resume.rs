@@ -43,6 +43,11 @@ struct ReportFile<'a> {
 
 /// Runs `colony resume`.
 pub fn run(args: ResumeArgs) -> Result<()> {
+    if let Some(report) = &args.report {
+        durable::check_output("--report", report, Some(&args.db))?;
+    }
+    // Threads first: a refused --workers must not leave a lease behind.
+    let (runtime, colony) = input::start_colony(args.workers)?;
     let resumption = Journal::resume(&args.db, args.trial)?;
     let trial = resumption.journal.trial();
     let spec = resumption.spec;
@@ -54,7 +59,6 @@ pub fn run(args: ResumeArgs) -> Result<()> {
         spec.steps,
         resumption.lowest
     );
-    let (runtime, colony) = input::start_colony(args.workers)?;
     durable::print_failures(&runtime, &colony);
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
     let options = TrialOptions {

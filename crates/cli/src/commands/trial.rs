@@ -136,6 +136,9 @@ pub fn run(args: TrialArgs) -> Result<()> {
     }
     // Everything is checked before anything is spawned or written.
     let interval = args.checkpoints.interval()?;
+    if let Some(report) = &args.report {
+        super::durable::check_output("--report", report, args.checkpoints.checkpoint.as_deref())?;
+    }
     let pattern = match &args.pattern {
         Some(name) => Some((input::load_pattern(name)?, name.clone())),
         None => None,

@@ -303,10 +303,24 @@ impl GameActor {
         let chunk = (CHUNK_CELL_UPDATES / (cells + GENERATION_OVERHEAD)).max(1);
         let mut remaining = generations;
         while remaining > 0 {
-            let n = remaining.min(chunk);
-            remaining -= n;
             let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
-            if n.saturating_mul(cells + GENERATION_OVERHEAD) <= INLINE_CELL_UPDATES {
+            // A settled game jumps: the rest of the batch costs a history's worth of steps and a
+            // period, whatever its length, so it is one chunk.
+            let (n, work) = match game.outcome().period().or(game.outcome().is_settled().then_some(1)) {
+                Some(period) if detail == Detail::Last => {
+                    let tail = (game.history_capacity() as u64).saturating_add(period);
+                    (
+                        remaining,
+                        tail.min(remaining).saturating_mul(cells + GENERATION_OVERHEAD),
+                    )
+                }
+                _ => {
+                    let n = remaining.min(chunk);
+                    (n, n.saturating_mul(cells + GENERATION_OVERHEAD))
+                }
+            };
+            remaining -= n;
+            if work <= INLINE_CELL_UPDATES {
                 step_into(&mut game, n, detail, &mut reply);
                 state.game = Some(game);
                 if remaining > 0 {

@@ -71,9 +71,17 @@ pub fn write_file(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Most compute workers a command starts.
+pub const MAX_WORKERS: usize = 256;
+
 /// An async runtime and a colony on it with `workers` compute workers (default: one per core).
 /// Small steps run inside actor tasks, so the runtime gets one thread per worker too.
 pub fn start_colony(workers: Option<usize>) -> Result<(tokio::runtime::Runtime, Colony)> {
+    // Each worker is two threads (async and compute); past a few hundred the OS may refuse them,
+    // which the runtime's builder reports by panicking.
+    if let Some(n) = workers.filter(|n| !(1..=MAX_WORKERS).contains(n)) {
+        anyhow::bail!("--workers must be between 1 and {MAX_WORKERS}, got {n}");
+    }
     let threads = workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);

@@ -130,4 +130,25 @@ fn the_cli_bounds_huge_batches_and_refuses_what_cannot_fit() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the limit is"), "names the limit: {err}");
+
+    // Flags that used to panic or abort: one line naming the bound, exit 2.
+    for (args, bound) in [
+        (&["trial", "--workers", "3000"][..], "between 1 and 256"),
+        (
+            &["trial", "--games", "1000000", "--size", "1"][..],
+            "between 1 and 100000",
+        ),
+        (&["trial", "--pause", "1e300"][..], "pause must be between 0 and 3600"),
+        (
+            &["trial", "--checkpoint", "x.db", "--checkpoint-interval", "1e300"][..],
+            "checkpoint-interval",
+        ),
+    ] {
+        let Some(mut command) = capped() else { return };
+        let out = command.args(args).output().expect("run colony");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(bound) && err.lines().count() == 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }

@@ -44,10 +44,11 @@ impl Default for Limits {
 
 impl Limits {
     /// The command line's bounds: as large as one machine holds (every game keeps a few boards,
-    /// so 2^33 cells in all is about 4 GiB), any number of generations.
+    /// so 2^33 cells in all is about 4 GiB; an actor costs about 12 KB beyond its boards, so
+    /// 100,000 games about 1.2 GB), any number of generations.
     pub fn cli() -> Limits {
         Limits {
-            max_games: super::MAX_GAMES,
+            max_games: 100_000,
             max_side: 1 << 20,
             max_total_cells: 1 << 33,
             max_steps: u64::MAX,

@@ -77,30 +77,35 @@ fn step16(rows: [u64; 4], masks: &RuleMasks) -> [u64; 4] {
         let down = |v: &[u64; 4]| (v[w] >> 16) | if w < 3 { v[w + 1] << 48 } else { 0 };
         let (a0, b0, c0) = (up(&lo), lo[w], down(&lo));
         let (a1, b1, c1) = (up(&hi), hi[w], down(&hi));
-        let x = rows[w];
-        let t0 = a0 ^ b0 ^ c0;
-        let k0 = (a0 & b0) | (c0 & (a0 ^ b0));
-        let u = a1 ^ b1 ^ c1;
-        let v = (a1 & b1) | (c1 & (a1 ^ b1));
-        let t1 = u ^ k0;
-        let uk = u & k0;
-        let t2 = v ^ uk;
-        let t3 = v & uk;
-        out[w] = if masks.conway {
-            !t3 & ((t0 & t1 & !t2) | (x & !t0 & !t1 & t2))
-        } else {
-            let mut next = 0;
-            for s in 0..10 {
-                let eq = (if s & 1 != 0 { t0 } else { !t0 })
-                    & (if s & 2 != 0 { t1 } else { !t1 })
-                    & (if s & 4 != 0 { t2 } else { !t2 })
-                    & (if s & 8 != 0 { t3 } else { !t3 });
-                next |= eq & ((x & masks.alive_next[s]) | (!x & masks.dead_next[s]));
-            }
-            next
-        };
+        out[w] = next_cells(rows[w], [a0, b0, c0], [a1, b1, c1], masks);
     }
     out
+}
+
+/// The next state of the cells `x`, given the low and high bits of the horizontal neighbour sums
+/// of the row above, the row itself and the row below (the bit-sliced adder, then the rule).
+#[inline(always)]
+fn next_cells(x: u64, [a0, b0, c0]: [u64; 3], [a1, b1, c1]: [u64; 3], masks: &RuleMasks) -> u64 {
+    let t0 = a0 ^ b0 ^ c0;
+    let k0 = (a0 & b0) | (c0 & (a0 ^ b0));
+    let u = a1 ^ b1 ^ c1;
+    let v = (a1 & b1) | (c1 & (a1 ^ b1));
+    let t1 = u ^ k0;
+    let uk = u & k0;
+    let t2 = v ^ uk;
+    let t3 = v & uk;
+    if masks.conway {
+        return !t3 & ((t0 & t1 & !t2) | (x & !t0 & !t1 & t2));
+    }
+    let mut next = 0;
+    for s in 0..10 {
+        let eq = (if s & 1 != 0 { t0 } else { !t0 })
+            & (if s & 2 != 0 { t1 } else { !t1 })
+            & (if s & 4 != 0 { t2 } else { !t2 })
+            & (if s & 8 != 0 { t3 } else { !t3 });
+        next |= eq & ((x & masks.alive_next[s]) | (!x & masks.dead_next[s]));
+    }
+    next
 }
 
 /// The middle 8×8 of a packed 16×16 square, as a leaf.
@@ -145,28 +150,7 @@ fn step32(rows: &[u64; 32], masks: &RuleMasks) -> [u64; 32] {
     for y in 0..32 {
         let (a0, b0, c0) = (lo[y], lo[y + 1], lo[y + 2]);
         let (a1, b1, c1) = (hi[y], hi[y + 1], hi[y + 2]);
-        let x = rows[y];
-        let t0 = a0 ^ b0 ^ c0;
-        let k0 = (a0 & b0) | (c0 & (a0 ^ b0));
-        let u = a1 ^ b1 ^ c1;
-        let v = (a1 & b1) | (c1 & (a1 ^ b1));
-        let t1 = u ^ k0;
-        let uk = u & k0;
-        let t2 = v ^ uk;
-        let t3 = v & uk;
-        out[y] = if masks.conway {
-            !t3 & ((t0 & t1 & !t2) | (x & !t0 & !t1 & t2))
-        } else {
-            let mut next = 0;
-            for s in 0..10 {
-                let eq = (if s & 1 != 0 { t0 } else { !t0 })
-                    & (if s & 2 != 0 { t1 } else { !t1 })
-                    & (if s & 4 != 0 { t2 } else { !t2 })
-                    & (if s & 8 != 0 { t3 } else { !t3 });
-                next |= eq & ((x & masks.alive_next[s]) | (!x & masks.dead_next[s]));
-            }
-            next & MASK
-        };
+        out[y] = next_cells(rows[y], [a0, b0, c0], [a1, b1, c1], masks) & MASK;
     }
     out
 }

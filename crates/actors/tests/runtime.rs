@@ -220,18 +220,21 @@ async fn timers_stay_punctual_while_every_worker_computes() {
     let busy: Vec<_> = games.iter().map(|g| g.step(1500, Detail::Summaries)).collect();
     let load = tokio::spawn(async move { wait(busy, usize::MAX, None).await });
     // While both workers step 2048x2048 boards, a 10 ms timer must still fire on time.
-    let mut worst = Duration::ZERO;
+    let mut late = Vec::new();
     for _ in 0..30 {
         let before = Instant::now();
         tokio::time::sleep(Duration::from_millis(10)).await;
-        worst = worst.max(before.elapsed().saturating_sub(Duration::from_millis(10)));
+        late.push(before.elapsed().saturating_sub(Duration::from_millis(10)));
     }
     let done = load.await.expect("load");
     assert_eq!(done.ready.len(), 4, "the load really ran");
-    // Generous bound for a shared CI machine; a starved runtime is late by whole steps (100s of ms).
+    // A starved runtime is late on nearly every tick, by whole chunks of stepping; a shared VM
+    // may be late once or twice by itself. So the 90th percentile is judged, with a generous bound.
+    late.sort();
+    let p90 = late[late.len() * 9 / 10];
     assert!(
-        worst < Duration::from_millis(60),
-        "timer was {worst:?} late while workers computed"
+        p90 < Duration::from_millis(60),
+        "timers were late while workers computed: {late:?}"
     );
 }
 

@@ -306,7 +306,7 @@ impl GameActor {
             let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
             // A settled game jumps: the rest of the batch costs a history's worth of steps and a
             // period, whatever its length, so it is one chunk.
-            let (n, work) = match game.outcome().period().or(game.outcome().is_settled().then_some(1)) {
+            let (n, work) = match game.cycle_period() {
                 Some(period) if detail == Detail::Last => {
                     let tail = (game.history_capacity() as u64).saturating_add(period);
                     (

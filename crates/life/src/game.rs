@@ -185,8 +185,9 @@ impl Game {
     }
 
     /// The period the game repeats with from now on, once it has settled: 1 for extinct (unless
-    /// the rule has B0, under which nothing gives birth) and still games.
-    fn cycle_period(&self) -> Option<u64> {
+    /// the rule has B0, under which nothing gives birth) and still games. [`Game::advance`] jumps
+    /// by it, so a caller can tell that a long advance costs only a history and a period of steps.
+    pub fn cycle_period(&self) -> Option<u64> {
         match self.outcome {
             Outcome::Extinct if self.rule.birth_mask() & 1 == 0 => Some(1),
             Outcome::StillLife => Some(1),

@@ -277,29 +277,7 @@ pub fn write_rle_plane(cells: &dyn crate::Cells, rule: Rule, name: Option<&str>)
     let (w, h) = area.map_or((0, 0), |a| (a.width, a.height));
     out.push_str(&format!("x = {w}, y = {h}, rule = {rule}\n"));
     let live = area.map(|a| cells.live_cells_in(a)).unwrap_or_default();
-    let mut runs = Runs { out, line_len: 0 };
-    let (mut row, mut column) = (0u64, 0u64);
-    let mut it = live
-        .into_iter()
-        .map(|(x, y)| (x.abs_diff(x0), y.abs_diff(y0)))
-        .peekable();
-    while let Some((start, y)) = it.next() {
-        if y > row {
-            runs.push_count(y - row, '$');
-            (row, column) = (y, 0);
-        }
-        runs.push_count(start - column, 'b');
-        let mut end = start + 1;
-        while it.next_if(|&(x, yy)| yy == y && x == end).is_some() {
-            end += 1;
-        }
-        runs.push_count(end - start, 'o');
-        column = end;
-    }
-    runs.push(1, '!');
-    let mut out = runs.out;
-    out.push('\n');
-    out
+    write_runs(out, live.into_iter().map(|(x, y)| (x.abs_diff(x0), y.abs_diff(y0))))
 }
 
 /// Writes `board` as RLE: an optional `#N` line, the header with the rule (and `grid`'s suffix),
@@ -318,9 +296,15 @@ pub fn write_rle(board: &Board, rule: Rule, grid: Option<Grid>, name: Option<&st
         board.width(),
         board.height()
     ));
+    write_runs(out, board.live_cells().map(|(x, y)| (x as u64, y as u64)))
+}
+
+/// Appends to `out` the runs of `cells` (offsets from the top-left corner, row by row, left to
+/// right), blank rows folded into the count of a `$`, and the final `!`.
+fn write_runs(out: String, cells: impl Iterator<Item = (u64, u64)>) -> String {
     let mut runs = Runs { out, line_len: 0 };
-    let (mut row, mut column) = (0, 0);
-    let mut cells = board.live_cells().peekable();
+    let (mut row, mut column) = (0u64, 0u64);
+    let mut cells = cells.peekable();
     while let Some((start, y)) = cells.next() {
         if y > row {
             runs.push(y - row, '$');
@@ -347,11 +331,7 @@ struct Runs {
 }
 
 impl Runs {
-    fn push(&mut self, count: usize, tag: char) {
-        self.push_count(count as u64, tag);
-    }
-
-    fn push_count(&mut self, count: u64, tag: char) {
+    fn push(&mut self, count: u64, tag: char) {
         let token = match count {
             0 => return,
             1 => tag.to_string(),

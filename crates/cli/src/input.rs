@@ -9,6 +9,12 @@ use colony_life::pattern::{self, Format, Pattern, PatternInfo};
 /// A pattern from a file path (`.rle`, `.cells`, or sniffed) or, when no such file exists, from
 /// the named library.
 pub fn load_pattern(spec: &str) -> Result<Pattern> {
+    load_pattern_within(spec, colony_life::MAX_CELLS)
+}
+
+/// [`load_pattern`], refusing a file whose declared size exceeds `max_cells` before anything is
+/// allocated (a 24-byte RLE may declare 2^36 cells).
+pub fn load_pattern_within(spec: &str, max_cells: u64) -> Result<Pattern> {
     let path = Path::new(spec);
     if path.exists() {
         let text =
@@ -18,9 +24,9 @@ pub fn load_pattern(spec: &str) -> Result<Pattern> {
             .and_then(|e| e.to_str())
             .and_then(Format::from_path_extension);
         let parsed = match format {
-            Some(Format::Rle) => pattern::parse_rle(&text),
-            Some(Format::Plaintext) => pattern::parse_plaintext(&text),
-            None => pattern::parse_auto(&text),
+            Some(Format::Rle) => pattern::parse_rle_with_limit(&text, max_cells),
+            Some(Format::Plaintext) => pattern::parse_plaintext_with_limit(&text, max_cells),
+            None => pattern::parse_auto_with_limit(&text, max_cells),
         };
         // Parse errors carry line:column; prefix the file so the message reads file:line:column.
         return parsed.map_err(|e| anyhow::anyhow!("{}:{e}", path.display()));

@@ -131,7 +131,11 @@ fn the_cli_bounds_huge_batches_and_refuses_what_cannot_fit() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the limit is"), "names the limit: {err}");
 
-    // Flags that used to panic or abort: one line naming the bound, exit 2.
+    // Flags that used to panic or abort: one line naming the bound, exit 2. A 24-byte RLE declaring
+    // 2^36 cells used to be allocated before it was found not to fit.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.rle");
+    std::fs::write(&big, "x = 262144, y = 262144\n3o!\n").expect("write");
     for (args, bound) in [
         (&["trial", "--workers", "3000"][..], "between 1 and 256"),
         (
@@ -142,6 +146,10 @@ fn the_cli_bounds_huge_batches_and_refuses_what_cannot_fit() {
         (
             &["trial", "--checkpoint", "x.db", "--checkpoint-interval", "1e300"][..],
             "checkpoint-interval",
+        ),
+        (
+            &["trial", "--size", "8", "--pattern", big.to_str().expect("utf-8 path")][..],
+            "262144",
         ),
     ] {
         let Some(mut command) = capped() else { return };

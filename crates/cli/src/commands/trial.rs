@@ -140,7 +140,12 @@ pub fn run(args: TrialArgs) -> Result<()> {
         super::durable::check_output("--report", report, args.checkpoints.checkpoint.as_deref())?;
     }
     let pattern = match &args.pattern {
-        Some(name) => Some((input::load_pattern(name)?, name.clone())),
+        // A pattern larger than the board cannot be placed: refuse its declared size unread.
+        Some(name) => {
+            let cells =
+                (args.width.unwrap_or(args.size) as u64).saturating_mul(args.height.unwrap_or(args.size) as u64);
+            Some((input::load_pattern_within(name, cells)?, name.clone()))
+        }
         None => None,
     };
     let (runtime, colony) = input::start_colony(args.workers)?;

@@ -58,5 +58,5 @@ pub use supervisor::{Trial, TrialInfo, TrialOptions, TrialStatus, TrialSuperviso
 pub use update::{GameUpdate, Updates, UPDATE_BUFFER};
 pub use wire::{
     Detail, GameId, GameInfo, GameSpec, GameStats, Refused, Snapshot, Start, StepReply, Summary, TrialId,
-    MAX_REPLY_BOARD_BYTES, MAX_REPLY_SUMMARIES,
+    MAX_REPLY_BOARD_BYTES, MAX_REPLY_SUMMARIES, TRIAL_HISTORY,
 };

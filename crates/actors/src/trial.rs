@@ -76,7 +76,22 @@ impl Default for TrialSpec {
     }
 }
 
+/// Bytes a game costs beyond its boards: the actor and its mailbox, its registry entry, its
+/// result and its updates (measured about 12 KB; rounded up).
+pub const GAME_OVERHEAD_BYTES: u64 = 16 << 10;
+
 impl TrialSpec {
+    /// Bytes the trial holds at most while it runs, estimated before anything is allocated: for
+    /// every game its history, the board being computed and the spare, its first state (kept for
+    /// the report and the dashboard), a reply in flight, and [`GAME_OVERHEAD_BYTES`].
+    pub fn estimated_bytes(&self) -> u64 {
+        let board = Board::bytes_for(self.width, self.height).unwrap_or(u64::MAX);
+        let per_game = board
+            .saturating_mul(self.history as u64 + 4)
+            .saturating_add(GAME_OVERHEAD_BYTES);
+        per_game.saturating_mul(self.games as u64)
+    }
+
     /// Checks the numbers before anything is spawned.
     pub fn validate(&self) -> Result<(), ColonyError> {
         let bad = |m: String| Err(ColonyError::Trial(m));

@@ -1,6 +1,8 @@
 //! Turning user-supplied names and files into engine values, with errors that name the file.
 
-use std::path::Path;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use colony_actors::{Colony, ColonyConfig};
@@ -17,8 +19,7 @@ pub fn load_pattern(spec: &str) -> Result<Pattern> {
 pub fn load_pattern_within(spec: &str, max_cells: u64) -> Result<Pattern> {
     let path = Path::new(spec);
     if path.exists() {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read pattern file {}", path.display()))?;
+        let text = read_pattern_file(path)?;
         let format = path
             .extension()
             .and_then(|e| e.to_str())
@@ -29,7 +30,7 @@ pub fn load_pattern_within(spec: &str, max_cells: u64) -> Result<Pattern> {
             None => pattern::parse_auto_with_limit(&text, max_cells),
         };
         // Parse errors carry line:column; prefix the file so the message reads file:line:column.
-        return parsed.map_err(|e| anyhow::anyhow!("{}:{e}", path.display()));
+        return parsed.map_err(|e| in_file(path, e));
     }
     if spec.contains(['/', '.']) {
         anyhow::bail!("pattern file {spec} does not exist");
@@ -37,9 +38,84 @@ pub fn load_pattern_within(spec: &str, max_cells: u64) -> Result<Pattern> {
     pattern::named(spec).map_err(Into::into)
 }
 
-/// A pattern's live cells (relative to its top-left cell) and what its file says about them. RLE
-/// files are read straight into a list of cells, so a declared extent is never allocated.
-pub fn load_cells(spec: &str) -> Result<(PatternInfo, Vec<(i64, i64)>)> {
+/// A pattern file's error naming the file: `file:line:column: message` for a parse error (its
+/// message starts with line:column), `file: message` for the rest.
+fn in_file(path: &Path, error: colony_life::LifeError) -> anyhow::Error {
+    match error {
+        colony_life::LifeError::Parse { .. } => anyhow::anyhow!("{}:{error}", path.display()),
+        other => anyhow::anyhow!("{}: {other}", path.display()),
+    }
+}
+
+/// Largest pattern file read, in bytes (Golly's largest published patterns are a few tens of MB).
+pub const MAX_PATTERN_FILE_BYTES: u64 = 256 << 20;
+
+/// A pattern file's text: only regular files (`/dev/zero` never ends) of at most
+/// [`MAX_PATTERN_FILE_BYTES`].
+pub fn read_pattern_file(path: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read pattern file {}", path.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!("pattern file {} is not a regular file", path.display());
+    }
+    if meta.len() > MAX_PATTERN_FILE_BYTES {
+        anyhow::bail!(
+            "pattern file {} is {} bytes; the limit is {MAX_PATTERN_FILE_BYTES}",
+            path.display(),
+            meta.len()
+        );
+    }
+    let mut text = String::new();
+    // A file that grows while it is read still stops at the limit.
+    std::io::Read::take(File::open(path)?, MAX_PATTERN_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read pattern file {}", path.display()))?;
+    if text.len() as u64 > MAX_PATTERN_FILE_BYTES {
+        anyhow::bail!(
+            "pattern file {} grew past {MAX_PATTERN_FILE_BYTES} bytes while being read",
+            path.display()
+        );
+    }
+    Ok(text)
+}
+
+/// Live cells collected from a reader, at most `limit` of them: a 30-byte RLE can claim 10^10
+/// cells with one run count.
+struct CellList {
+    cells: Vec<(i64, i64)>,
+    limit: usize,
+    board: Option<(usize, usize)>,
+}
+
+impl colony_life::CellSink for CellList {
+    fn set_cell(&mut self, x: i64, y: i64, alive: bool) -> colony_life::Result<()> {
+        if alive && self.cells.len() >= self.limit {
+            return Err(colony_life::LifeError::TooManyCells {
+                limit: self.limit as u64,
+            });
+        }
+        self.cells.set_cell(x, y, alive)
+    }
+
+    fn declare(&mut self, width: u64, height: u64) -> colony_life::Result<()> {
+        match self.board {
+            Some((w, h)) if width > w as u64 || height > h as u64 => Err(colony_life::LifeError::DoesNotFit {
+                pattern_width: usize::try_from(width).unwrap_or(usize::MAX),
+                pattern_height: usize::try_from(height).unwrap_or(usize::MAX),
+                board_width: w,
+                board_height: h,
+                x: 0,
+                y: 0,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A pattern's live cells (relative to its top-left cell) and what its file says about them, at
+/// most `max_cells` of them; a pattern whose declared extent exceeds `board` (when the board is
+/// known) is refused before its cells are read. RLE files are read straight into a list of cells,
+/// so a declared extent is never allocated.
+pub fn load_cells(spec: &str, max_cells: u64, board: Option<(usize, usize)>) -> Result<(PatternInfo, Vec<(i64, i64)>)> {
     let path = Path::new(spec);
     let is_rle = path.exists()
         && match path
@@ -48,16 +124,22 @@ pub fn load_cells(spec: &str) -> Result<(PatternInfo, Vec<(i64, i64)>)> {
             .and_then(Format::from_path_extension)
         {
             Some(format) => format == Format::Rle,
-            None => std::fs::read_to_string(path).is_ok_and(|t| Format::detect(&t) == Format::Rle),
+            None => read_pattern_file(path).is_ok_and(|t| Format::detect(&t) == Format::Rle),
         };
     if is_rle {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read pattern file {}", path.display()))?;
-        let mut cells = Vec::new();
-        let info = pattern::read_rle(&text, &mut cells, 0, 0).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
-        return Ok((info, cells));
+        let text = read_pattern_file(path)?;
+        let mut list = CellList {
+            cells: Vec::new(),
+            limit: usize::try_from(max_cells).unwrap_or(usize::MAX),
+            board,
+        };
+        let info = pattern::read_rle(&text, &mut list, 0, 0).map_err(|e| in_file(path, e))?;
+        return Ok((info, list.cells));
     }
-    let p = load_pattern(spec)?;
+    let p = match board {
+        Some((w, h)) => load_pattern_within(spec, w as u64 * h as u64)?,
+        None => load_pattern(spec)?,
+    };
     let cells = p.board.live_cells().map(|(x, y)| (x as i64, y as i64)).collect();
     let info = PatternInfo {
         width: p.board.width() as u64,
@@ -72,9 +154,84 @@ pub fn load_cells(spec: &str) -> Result<(PatternInfo, Vec<(i64, i64)>)> {
     Ok((info, cells))
 }
 
-/// Writes `text` to `path`, naming the file on failure.
-pub fn write_file(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+/// A file a command writes when its work is done. It is opened before the work starts, as a
+/// hidden temporary file in the target's folder, so a missing or read-only folder is refused up
+/// front rather than after an hour of work; and it is renamed into place only once complete, so
+/// an interrupted command never leaves a truncated file where the output belongs.
+pub struct Output {
+    flag: &'static str,
+    path: PathBuf,
+    file: tempfile::NamedTempFile,
+}
+
+impl Output {
+    /// Opens the temporary file for `path`, given with `flag` (named in errors).
+    pub fn create(flag: &'static str, path: &Path) -> Result<Output> {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if path.is_dir() {
+            anyhow::bail!("{flag} {} is a folder", path.display());
+        }
+        if !folder.is_dir() {
+            anyhow::bail!(
+                "{flag} {}: the folder {} does not exist",
+                path.display(),
+                folder.display()
+            );
+        }
+        let file = tempfile::Builder::new()
+            .prefix(".colony-")
+            .suffix(".partial")
+            .tempfile_in(folder)
+            .map_err(|e| {
+                // tempfile's message names its random file; the folder is what the user chose.
+                let cause = e
+                    .raw_os_error()
+                    .map_or_else(|| e.to_string(), |c| std::io::Error::from_raw_os_error(c).to_string());
+                anyhow::anyhow!(
+                    "{flag} {}: cannot write in {}: {cause}",
+                    path.display(),
+                    folder.display()
+                )
+            })?;
+        Ok(Output {
+            flag,
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// Where the output goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The temporary file, to write into.
+    pub fn file(&mut self) -> &mut File {
+        self.file.as_file_mut()
+    }
+
+    /// Writes `text` and puts the file in place.
+    pub fn write(mut self, text: &str) -> Result<()> {
+        let (flag, path) = (self.flag, self.path.clone());
+        self.file()
+            .write_all(text.as_bytes())
+            .with_context(|| format!("{flag} {}: cannot write", path.display()))?;
+        self.commit()
+    }
+
+    /// Puts what was written in place of the target.
+    pub fn commit(self) -> Result<()> {
+        let Output { flag, path, file } = self;
+        file.as_file()
+            .sync_all()
+            .with_context(|| format!("{flag} {}: cannot write", path.display()))?;
+        file.persist(&path)
+            .map_err(|e| anyhow::anyhow!("{flag} {}: cannot write: {}", path.display(), e.error))?;
+        Ok(())
+    }
 }
 
 /// Most compute workers a command starts.

@@ -1,6 +1,10 @@
 //! `colony`: Conway's Game of Life as actors, from the command line.
 
+// Lines go through `say!`, which reports a closed pipe instead of panicking.
+#![deny(clippy::print_stdout)]
+
 mod args;
+mod budget;
 mod commands;
 mod input;
 
@@ -16,6 +20,12 @@ struct Cli {
     /// Log more (-v: debug, -vv: trace); logs go to stderr. RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+
+    /// Most memory a command may plan to hold, e.g. 4G or 512MiB; what would not fit is refused
+    /// before it starts [default: 80% of physical memory or of the cgroup's limit, or half of
+    /// ulimit -v, whichever is least].
+    #[arg(long, value_name = "SIZE", global = true, value_parser = budget::parse_size)]
+    max_memory: Option<bytesize::ByteSize>,
 
     #[command(subcommand)]
     command: Command,
@@ -42,35 +52,68 @@ enum Command {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
+        // --help and --version are not errors.
+        Err(err) if !err.use_stderr() => {
             let _ = err.print();
-            // --help and --version are not errors.
-            return if err.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprintln!("colony: error: {}", one_line(&err.render().to_string()));
+            return ExitCode::from(2);
         }
     };
     init_tracing(cli.verbose);
+    let budget = budget::Budget::new(cli.max_memory);
+    tracing::debug!(bytes = budget.bytes(), source = %budget, "memory budget");
     let result = match cli.command {
-        Command::Play(args) => commands::play::run(args),
-        Command::Trial(args) => commands::trial::run(args),
-        Command::Resume(args) => commands::resume::run(args),
-        Command::Checkpoints(args) => commands::checkpoints::run(args),
-        Command::Bench(args) => commands::bench::run(args),
-        Command::Serve(args) => commands::serve::run(args),
-        Command::Render(args) => commands::render::run(args),
+        Command::Play(args) => commands::play::run(args, &budget),
+        Command::Trial(args) => commands::trial::run(args, &budget),
+        Command::Resume(args) => commands::resume::run(args, &budget),
+        Command::Checkpoints(args) => commands::checkpoints::run(args, &budget),
+        Command::Bench(args) => commands::bench::run(args, &budget),
+        Command::Serve(args) => commands::serve::run(args, &budget),
+        Command::Render(args) => commands::render::run(args, &budget),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let _ = std::io::stdout().flush();
-            eprintln!("colony: error: {err:#}");
+            eprintln!("colony: error: {}", describe(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// clap's usage error as one line, like every other error: the message and its tips, without the
+/// usage block (`--help` shows that).
+fn one_line(rendered: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let text = parts.join("; ");
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    format!("{text} (see --help)")
+}
+
+/// The error and its causes on one line, each cause once: library errors often include their
+/// source's text in their own message, which `{:#}` would then print twice.
+fn describe(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

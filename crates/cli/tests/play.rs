@@ -667,15 +667,20 @@ fn unknown_pattern_name() {
 
 #[test]
 fn unknown_topology() {
-    // Rejected by clap: the first line names the value; clap adds the possible values and a hint.
+    // Rejected by clap, reported on one line like every error: the value, the flag and the
+    // possible values.
     let r = run(&["play", "--topology", "klein", "--steps", "0"]);
     assert_eq!(r.code, 2);
     assert!(!r.stderr.contains("panicked"));
     assert!(r.stdout.is_empty());
-    let first = r.stderr.lines().next().unwrap_or_default();
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    let line = r.stderr.trim_end();
     assert!(
-        first.starts_with("error: ") && first.contains("'klein'") && first.contains("--topology"),
-        "{first}"
+        line.starts_with("colony: error: ")
+            && line.contains("'klein'")
+            && line.contains("--topology")
+            && line.contains("torus"),
+        "{line}"
     );
 }
 

@@ -44,6 +44,12 @@ impl Board {
         Ok(width.div_ceil(WORD_BITS) * height)
     }
 
+    /// Bytes a `width`×`height` board holds (its words and its header), for memory budgets.
+    pub fn bytes_for(width: usize, height: usize) -> Result<u64> {
+        let words = Board::words_for(width, height)? as u64;
+        Ok(words * 8 + std::mem::size_of::<Board>() as u64)
+    }
+
     /// Builds a board from rows of booleans (all rows must have the same, non-zero length).
     pub fn from_rows<R: AsRef<[bool]>>(rows: &[R]) -> Result<Board> {
         let height = rows.len();

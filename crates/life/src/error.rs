@@ -65,6 +65,12 @@ pub enum LifeError {
     /// A name that is not in the pattern library.
     #[error("unknown pattern {0:?}; known patterns: {1}")]
     UnknownPattern(String, String),
+    /// A pattern with more live cells than may be collected.
+    #[error("the pattern has more than {limit} live cells, more than the memory budget holds")]
+    TooManyCells {
+        /// Cells allowed.
+        limit: u64,
+    },
     /// A history capacity of zero.
     #[error("history capacity must be at least 1")]
     ZeroHistory,

@@ -44,6 +44,14 @@ impl Game {
         }
     }
 
+    /// Bytes a game on a `width`×`height` board holds at most while it keeps `states` states:
+    /// those, the board being computed and the spare (for memory budgets, before anything is
+    /// allocated).
+    pub fn bytes_for(width: usize, height: usize, states: usize) -> Result<u64> {
+        let board = Board::bytes_for(width, height)?;
+        Ok(board.saturating_mul((states as u64).saturating_add(2)))
+    }
+
     /// Keeps at most `capacity` states (≥ 1; the current state counts).
     pub fn with_history(mut self, capacity: usize) -> Result<Game> {
         if capacity == 0 {
@@ -182,6 +190,17 @@ impl Game {
             left -= 1;
         }
         self.current()
+    }
+
+    /// Advances at most `n` generations, one at a time, stopping at the first generation at which
+    /// the game is known to have settled (extinct, still or repeating); returns how many it took.
+    pub fn advance_until_settled(&mut self, n: u64) -> u64 {
+        let mut done = 0;
+        while done < n && !self.outcome.is_settled() && self.generation() < u64::MAX {
+            self.step_one();
+            done += 1;
+        }
+        done
     }
 
     /// The period the game repeats with from now on, once it has settled: 1 for extinct (unless

@@ -181,6 +181,14 @@ impl HashLife {
         self.arena.stats()
     }
 
+    /// Lets the nodes use about `bytes` of memory from now on (a plane read from a file starts
+    /// with the default budget).
+    pub fn set_memory_budget(&mut self, bytes: u64) {
+        self.memory = bytes;
+        self.arena
+            .set_limit(usize::try_from(bytes / BYTES_PER_NODE).unwrap_or(usize::MAX));
+    }
+
     /// The memory budget in bytes.
     pub fn memory_budget(&self) -> u64 {
         self.memory

@@ -158,7 +158,8 @@ pub fn parse_auto_with_limit(text: &str, max_cells: u64) -> Result<Pattern> {
 /// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r` (old Mac files, which Golly reads
 /// too); like [`str::lines`], a final line ending adds no empty line.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(text);
+    // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the pattern.
+    let mut rest = Some(text.strip_prefix('\u{feff}').unwrap_or(text));
     std::iter::from_fn(move || {
         let s = rest?;
         match s.find(['\n', '\r']) {

@@ -90,6 +90,13 @@ impl std::fmt::Display for Rect {
 pub trait CellSink {
     /// Makes the cell at column `x`, row `y` alive or dead.
     fn set_cell(&mut self, x: i64, y: i64, alive: bool) -> Result<()>;
+
+    /// The extent (`width`×`height`) a reader's header declares, heard before any cell: a sink
+    /// that cannot hold it refuses here, before the cells are read.
+    fn declare(&mut self, width: u64, height: u64) -> Result<()> {
+        let _ = (width, height);
+        Ok(())
+    }
 }
 
 /// A plain list of live cells: what a reader fills when the cells' destination is not known yet.

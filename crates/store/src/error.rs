@@ -69,6 +69,17 @@ pub enum StoreError {
         /// Newest version this build understands.
         supported: i64,
     },
+    /// An older schema, which only a connection that may write can migrate.
+    #[error(
+        "{} has checkpoint schema version {found}, written by an older Colony; it is migrated when opened for writing (e.g. `colony resume`), not when only read",
+        .path.display()
+    )]
+    NeedsMigration {
+        /// The path given.
+        path: PathBuf,
+        /// Version stored in the file.
+        found: i64,
+    },
     /// The database file itself is damaged (truncated, overwritten, failed integrity check).
     #[error("{} is damaged: {detail}", .path.display())]
     Damaged {
@@ -176,6 +187,7 @@ impl StoreError {
             StoreError::NotADatabase { .. }
                 | StoreError::NotColony { .. }
                 | StoreError::NewerSchema { .. }
+                | StoreError::NeedsMigration { .. }
                 | StoreError::Damaged { .. }
                 | StoreError::Corrupt { .. }
                 | StoreError::Inconsistent { .. }

@@ -139,6 +139,32 @@ pub(crate) fn probe_file(path: &Path, create: bool) -> Result<bool> {
     }
 }
 
+/// Recognises a database opened read-only and verifies it; nothing is written, so an older schema
+/// is refused rather than migrated.
+pub(crate) fn prepare_read_only(store: &Store, has_content: bool) -> Result<()> {
+    match inspect(store, &store.conn)? {
+        Contents::Fresh => Err(StoreError::NotColony {
+            path: store.path.clone(),
+            reason: if has_content {
+                "an SQLite database without Colony's tables"
+            } else {
+                "an empty file"
+            }
+            .to_string(),
+        }),
+        Contents::Colony(found) if found < SCHEMA_VERSION => Err(StoreError::NeedsMigration {
+            path: store.path.clone(),
+            found,
+        }),
+        Contents::Colony(_) => {
+            if store.options.verify_on_open {
+                quick_check(store)?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Recognises the database, verifies it, sets the connection up and creates the tables of a fresh
 /// file when `create` is set.
 pub(crate) fn prepare(store: &mut Store, has_content: bool, create: bool) -> Result<()> {

@@ -71,6 +71,40 @@ impl Store {
         Store::open_with(path, StoreOptions::default())
     }
 
+    /// Opens an existing Colony database only to read it: nothing is written, so a file in a
+    /// folder the user cannot write to can be listed. An older schema is refused (a read-only
+    /// connection cannot migrate it).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        let options = StoreOptions::default();
+        let has_content = schema::probe_file(path, false)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let fail = |e| StoreError::sqlite(path, options.busy_timeout, e);
+        let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
+        // A WAL database needs its -shm file, which a read-only folder may not let SQLite create;
+        // then the file is read as immutable (no other process can be writing in such a folder
+        // either, short of its owner).
+        if conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .is_err()
+        {
+            let uri = format!(
+                "file:{}?immutable=1",
+                path.display().to_string().replace('?', "%3f").replace('#', "%23")
+            );
+            conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(fail)?;
+        }
+        conn.busy_timeout(options.busy_timeout).map_err(fail)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            options,
+            lease: None,
+        };
+        schema::prepare_read_only(&store, has_content)?;
+        Ok(store)
+    }
+
     /// [`Store::open`] with options.
     pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
         Store::connect(path.as_ref(), options, false)

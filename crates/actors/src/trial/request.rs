@@ -26,6 +26,8 @@ pub struct Limits {
     pub max_pause: f64,
     /// Bytes of a request body (a pattern's RLE travels inside it).
     pub max_body: usize,
+    /// Bytes the trial may hold, as [`TrialSpec::estimated_bytes`] counts them.
+    pub max_memory: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +40,7 @@ impl Default for Limits {
             max_steps: 1_000_000_000,
             max_pause: 60.0,
             max_body: 64 * 1024,
+            max_memory: u64::MAX,
         }
     }
 }
@@ -54,6 +57,15 @@ impl Limits {
             max_steps: u64::MAX,
             max_pause: 3600.0,
             max_body: usize::MAX,
+            max_memory: u64::MAX,
+        }
+    }
+
+    /// These limits, with trials holding at most `bytes` (a command's memory budget).
+    pub fn with_memory(self, bytes: u64) -> Limits {
+        Limits {
+            max_memory: bytes,
+            ..self
         }
     }
 }
@@ -175,8 +187,14 @@ impl TrialRequest {
         check((1..=limits.max_games).contains(&games), || {
             format!("games must be between 1 and {}, got {games}", limits.max_games)
         })?;
+        // A pattern with Golly's grid suffix (`:T64,64`, `:P5,5`) brings its board, unless the
+        // request gives a size or a topology of its own.
+        let grid = pattern.as_ref().and_then(|(p, _)| p.grid);
         let size = self.size.unwrap_or(100);
-        let (width, height) = (self.width.unwrap_or(size), self.height.unwrap_or(size));
+        let (width, height) = match grid {
+            Some(g) if self.size.is_none() && self.width.is_none() && self.height.is_none() => (g.width, g.height),
+            _ => (self.width.unwrap_or(size), self.height.unwrap_or(size)),
+        };
         for (name, n) in [("width", width), ("height", height)] {
             check((1..=limits.max_side).contains(&n), || {
                 format!("{name} must be between 1 and {}, got {n}", limits.max_side)
@@ -213,7 +231,7 @@ impl TrialRequest {
                 ))
             }
             Some(t) => t.parse().map_err(invalid)?,
-            None => Topology::Torus,
+            None => grid.map_or(Topology::Torus, |g| g.topology),
         };
         let (board, pattern_rule, pattern_name) = match pattern {
             None => (None, None, None),
@@ -243,6 +261,15 @@ impl TrialRequest {
             pattern: board,
             history: crate::wire::TRIAL_HISTORY,
         };
+        let need = spec.estimated_bytes();
+        check(need <= limits.max_memory, || {
+            format!(
+                "{games} games of {width}x{height} would hold about {} MiB, more than the memory budget of {} MiB \
+                 (fewer or smaller games, or raise --max-memory)",
+                need.div_ceil(1 << 20),
+                limits.max_memory >> 20
+            )
+        })?;
         spec.validate()?;
         Ok(Plan {
             spec,
@@ -291,6 +318,22 @@ mod tests {
         let p = plan(r#"{"games": 1, "size": 8, "pattern": "x = 3, y = 1, rule = B36/S23\n3o!"}"#).expect("rle");
         assert_eq!(p.spec.rule.to_string(), "B36/S23");
         assert_eq!(p.pattern.as_deref(), Some("custom"));
+    }
+
+    #[test]
+    fn a_patterns_grid_gives_the_board_unless_the_request_does() {
+        // Golly's `:P5,5`: a bounded 5x5 board (issue 9, finding 14: it used to run on a torus).
+        let rle = r#""x = 3, y = 1, rule = B3/S23:P5,5\n3o!""#;
+        let p = plan(&format!(r#"{{"games": 1, "pattern": {rle}}}"#)).expect("grid pattern");
+        assert_eq!(
+            (p.spec.width, p.spec.height, p.spec.topology),
+            (5, 5, Topology::Bounded)
+        );
+        let p = plan(&format!(
+            r#"{{"games": 1, "size": 9, "topology": "torus", "pattern": {rle}}}"#
+        ))
+        .expect("own board");
+        assert_eq!((p.spec.width, p.spec.height, p.spec.topology), (9, 9, Topology::Torus));
     }
 
     #[test]

@@ -200,9 +200,11 @@ impl TrialReport {
         self.cell_updates / self.seconds.max(1e-9)
     }
 
-    /// CPU time used over the wall time available on `workers` cores (1.0 = all busy).
+    /// CPU time used over the wall time available on `workers` cores (1.0 = all busy). The
+    /// process's CPU time includes the runtime's own threads, which over a run of no work (`steps`
+    /// 0) can exceed the workers' wall time: the figure is capped at 1.
     pub fn cpu_utilisation(&self) -> f64 {
-        self.cpu_seconds / (self.seconds.max(1e-9) * self.workers.max(1) as f64)
+        (self.cpu_seconds / (self.seconds.max(1e-9) * self.workers.max(1) as f64)).min(1.0)
     }
 
     /// Whether every game that was not killed or failed reached the target generation.

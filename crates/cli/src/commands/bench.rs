@@ -5,7 +5,9 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use colony_life::kernel::{Bitwise, Kernel, Reference, Simd};
-use colony_life::{soup, Rule, Topology};
+use colony_life::{soup, Board, Game, Rule, Topology};
+
+use crate::budget::Budget;
 
 /// Arguments of `colony bench`.
 #[derive(Debug, Args)]
@@ -74,16 +76,22 @@ enum KernelArg {
 }
 
 /// Runs `colony bench`.
-pub fn run(args: BenchArgs) -> Result<()> {
+pub fn run(args: BenchArgs, budget: &Budget) -> Result<()> {
     match args.what {
-        BenchWhat::Engine(args) => engine(args),
-        BenchWhat::Actors(args) => actors(args),
+        BenchWhat::Engine(args) => engine(args, budget),
+        BenchWhat::Actors(args) => actors(args, budget),
     }
 }
 
-fn engine(args: EngineArgs) -> Result<()> {
+fn engine(args: EngineArgs, budget: &Budget) -> Result<()> {
     anyhow::ensure!(args.repeat >= 1, "--repeat must be at least 1");
     anyhow::ensure!(args.steps >= 1, "--steps must be at least 1");
+    // The soup and the two boards a run swaps between.
+    let board_bytes = Board::bytes_for(args.size, args.size)?;
+    budget.check(
+        format_args!("a {0}x{0} engine run", args.size),
+        board_bytes.saturating_mul(3),
+    )?;
     let board = soup(args.size, args.size, args.seed, 0.5)?;
     let mut kernel: Box<dyn Kernel> = match args.kernel {
         KernelArg::Auto => Box::new(Bitwise::new(Simd::Auto)),
@@ -91,10 +99,15 @@ fn engine(args: EngineArgs) -> Result<()> {
         KernelArg::Reference => Box::new(Reference),
     };
     let avx2 = Bitwise::new(Simd::Auto).uses_avx2();
-    println!(
+    say!(
         "engine: {0}x{0} torus soup (seed {1}), {2} generations, rule {3}, kernel {4:?} (cpu avx2: {avx2}), {5} runs",
-        args.size, args.seed, args.steps, args.rule, args.kernel, args.repeat
-    );
+        args.size,
+        args.seed,
+        args.steps,
+        args.rule,
+        args.kernel,
+        args.repeat
+    )?;
     let mut times = Vec::with_capacity(args.repeat);
     let mut final_population = 0;
     for run in 0..args.repeat.max(1) {
@@ -106,25 +119,34 @@ fn engine(args: EngineArgs) -> Result<()> {
         }
         let elapsed = t.elapsed();
         final_population = a.population();
-        println!("  run {run}: {:.4} s", elapsed.as_secs_f64());
+        say!("  run {run}: {:.4} s", elapsed.as_secs_f64())?;
         times.push(elapsed);
     }
     times.sort();
     let median = times[times.len() / 2];
     let updates = board.cell_count() as f64 * args.steps as f64;
-    println!(
+    say!(
         "median {:.4} s, {} cell updates/s, {:.1} ns per generation, final population {final_population}",
         median.as_secs_f64(),
         crate::args::format_rate(updates / median.as_secs_f64().max(1e-12)),
         median.as_nanos() as f64 / args.steps.max(1) as f64,
-    );
+    )?;
     Ok(())
 }
 
-fn actors(args: ActorsArgs) -> Result<()> {
+fn actors(args: ActorsArgs, budget: &Budget) -> Result<()> {
     use colony_actors::overhead::{measure, OverheadConfig};
     use colony_actors::{Colony, ColonyConfig};
     anyhow::ensure!(args.actors > 0, "--actors must be at least 1");
+    if let Some(n) = args.workers.filter(|n| !(1..=crate::input::MAX_WORKERS).contains(n)) {
+        anyhow::bail!("--workers must be between 1 and {}, got {n}", crate::input::MAX_WORKERS);
+    }
+    let per_actor = Game::bytes_for(args.board, args.board, colony_actors::TRIAL_HISTORY)?
+        .saturating_add(colony_actors::trial::GAME_OVERHEAD_BYTES);
+    budget.check(
+        format_args!("{} idle actors of {1}x{1}", args.actors, args.board),
+        per_actor.saturating_mul(args.actors as u64),
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -146,22 +168,24 @@ fn actors(args: ActorsArgs) -> Result<()> {
         )
         .await
     })?;
-    println!(
+    say!(
         "actors: {} idle game actors of {2}x{2} alive at once (runtime counted {1})",
-        report.actors, report.live_at_peak, args.board
-    );
-    println!("  spawn rate       {:>12.0} actors/s", report.spawn_per_second);
-    println!(
+        report.actors,
+        report.live_at_peak,
+        args.board
+    )?;
+    say!("  spawn rate       {:>12.0} actors/s", report.spawn_per_second)?;
+    say!(
         "  memory           {:>12.0} bytes/actor ({:.0} bytes of board and history, {:.0} bytes beyond)",
         report.bytes_per_actor,
         report.board_bytes,
         report.bytes_per_actor - report.board_bytes
-    );
-    println!(
+    )?;
+    say!(
         "  round trip       {:>12.1} us median, {:.1} us p99",
         report.round_trip_median.as_secs_f64() * 1e6,
         report.round_trip_p99.as_secs_f64() * 1e6
-    );
-    println!("  one-way messages {:>12.0} msgs/s", report.messages_per_second);
+    )?;
+    say!("  one-way messages {:>12.0} msgs/s", report.messages_per_second)?;
     Ok(())
 }

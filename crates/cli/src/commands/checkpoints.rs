@@ -1,12 +1,13 @@
 //! `colony checkpoints`: what a checkpoint database holds, and one game's board out of it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use colony_life::pattern::{self, Format, Grid};
 use colony_store::{Store, TrialId};
 
+use crate::budget::Budget;
 use crate::input;
 
 /// Arguments of `colony checkpoints`.
@@ -30,31 +31,45 @@ pub struct CheckpointsArgs {
 }
 
 /// Runs `colony checkpoints`.
-pub fn run(args: CheckpointsArgs) -> Result<()> {
-    if let Some(out) = &args.out {
-        super::durable::check_output("--out", out, Some(&args.db))?;
-    }
-    let store = Store::open(&args.db)?;
+pub fn run(args: CheckpointsArgs, _budget: &Budget) -> Result<()> {
+    let out_file = match &args.out {
+        Some(out) => {
+            super::durable::check_output("--out", out, Some(&args.db))?;
+            Some(input::Output::create("--out", out)?)
+        }
+        None => None,
+    };
+    // Listing and exporting only read: a database in a read-only folder works too. An older
+    // schema is migrated, which needs a connection that writes.
+    let store = match Store::open_read_only(&args.db) {
+        Err(colony_store::StoreError::NeedsMigration { .. }) => Store::open(&args.db)?,
+        other => other?,
+    };
     let trials = store.list_trials()?;
     let Some(latest) = trials.last() else {
-        println!("{}: no trials", args.db.display());
+        say!("{}: no trials", args.db.display())?;
         return Ok(());
     };
     let trial = args.trial.unwrap_or(latest.id);
-    if let (Some(game), Some(out)) = (args.export, &args.out) {
+    if let (Some(game), Some(out)) = (args.export, out_file) {
         return export(&store, trial, game, out);
     }
-    println!(
+    say!(
         "{:>5}  {:<24} {:>6} {:>10} {:>21} {:>8}  status",
-        "trial", "created", "games", "target", "generations", "settled"
-    );
+        "trial",
+        "created",
+        "games",
+        "target",
+        "generations",
+        "settled"
+    )?;
     for t in &trials {
         let status = match (t.finished_at, t.is_complete()) {
             (Some(at), _) => format!("finished {at}"),
             (None, true) => "complete".to_string(),
             (None, false) => format!("unfinished (last saved {})", t.updated_at),
         };
-        println!(
+        say!(
             "{:>5}  {:<24} {:>6} {:>10} {:>10}..{:<9} {:>8}  {status}",
             t.id.to_string(),
             t.created_at.to_string(),
@@ -63,16 +78,21 @@ pub fn run(args: CheckpointsArgs) -> Result<()> {
             t.min_generation,
             t.max_generation,
             t.settled
-        );
+        )?;
     }
-    println!("\ngames of trial {trial}:");
-    println!(
+    say!("\ngames of trial {trial}:")?;
+    say!(
         "{:>6} {:>20} {:>11} {:>11}  {:<24} {:<24}",
-        "game", "seed", "generation", "population", "outcome", "saved"
-    );
+        "game",
+        "seed",
+        "generation",
+        "population",
+        "outcome",
+        "saved"
+    )?;
     for g in store.list_games(trial)? {
         let seed = g.record.seed.map_or("-".to_string(), |s| s.to_string());
-        println!(
+        say!(
             "{:>6} {:>20} {:>11} {:>11}  {:<24} {:<24}",
             g.record.game,
             seed,
@@ -80,12 +100,13 @@ pub fn run(args: CheckpointsArgs) -> Result<()> {
             g.population,
             g.outcome.to_string(),
             g.saved_at.to_string()
-        );
+        )?;
     }
     Ok(())
 }
 
-fn export(store: &Store, trial: TrialId, game: u32, out: &Path) -> Result<()> {
+fn export(store: &Store, trial: TrialId, game: u32, output: input::Output) -> Result<()> {
+    let out = output.path().to_path_buf();
     let format = out
         .extension()
         .and_then(|e| e.to_str())
@@ -113,12 +134,12 @@ fn export(store: &Store, trial: TrialId, game: u32, out: &Path) -> Result<()> {
         }
         Format::Plaintext => pattern::write_plaintext(&snapshot.board, None),
     };
-    input::write_file(out, &text)?;
-    println!(
+    output.write(&text)?;
+    say!(
         "game {game} of trial {trial} at generation {} (population {}) written to {}",
         snapshot.generation,
         snapshot.population(),
         out.display()
-    );
+    )?;
     Ok(())
 }

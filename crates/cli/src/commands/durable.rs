@@ -28,8 +28,22 @@ pub struct CheckpointArgs {
 }
 
 impl CheckpointArgs {
-    /// The interval, checked (before anything is written).
+    /// The interval, checked (before anything is written), and the database's folder, which
+    /// must exist before any run starts (the file is made when the actor run begins).
     pub fn interval(&self) -> Result<Option<Duration>> {
+        if let Some(db) = &self.checkpoint {
+            let folder = match db.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => std::path::Path::new("."),
+            };
+            if !folder.is_dir() {
+                anyhow::bail!(
+                    "--checkpoint {}: the folder {} does not exist",
+                    db.display(),
+                    folder.display()
+                );
+            }
+        }
         match self.checkpoint_interval {
             None => Ok(None),
             Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Ok(Some(Duration::from_secs_f64(s))),

@@ -12,6 +12,7 @@ use colony_life::pattern::{self, Format, Grid, PatternInfo};
 use colony_life::{soup, Board, Game, HashLife, KernelKind, LifeError, Rect, Rule, State, Topology, Universe};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::budget::Budget;
 use crate::input;
 
 /// What `--print` shows.
@@ -145,7 +146,7 @@ struct Setup {
     source: String,
 }
 
-fn setup(args: &PlayArgs) -> Result<Setup> {
+fn setup(args: &PlayArgs, budget: &Budget) -> Result<Setup> {
     let explicit_size = args.size.is_some() || args.width.is_some() || args.height.is_some();
     let size = args.size.unwrap_or(100);
     let (width, height) = (args.width.unwrap_or(size), args.height.unwrap_or(size));
@@ -158,12 +159,15 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
             bail!("--at needs --pattern");
         }
         let seed = args.seed.unwrap_or_else(colony_actors::trial::random_seed);
+        check_board(args, budget, width, height)?;
         let board = soup(width, height, seed, args.density)?;
         let space = match args.topology {
             Some(SpaceArg::Plane) => {
                 let rule = explicit_rule.unwrap_or_default();
                 let cells = board.live_cells().map(|(x, y)| (x as i64, y as i64));
-                Space::Plane(Box::new(HashLife::from_cells(rule, cells)?))
+                let mut plane = HashLife::with_memory(rule, budget.bytes())?;
+                plane.add_cells(cells)?;
+                Space::Plane(Box::new(plane))
             }
             other => Space::Board {
                 board,
@@ -178,9 +182,12 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         });
     };
     if spec.to_ascii_lowercase().ends_with(".mc") {
-        return macrocell(args, spec, explicit_rule, explicit_size);
+        return macrocell(args, spec, explicit_rule, explicit_size, budget);
     }
-    let (pattern, cells) = input::load_cells(spec)?;
+    // A list of cells costs 16 bytes each, and the plane built from them about as much again.
+    let max_cells = budget.bytes() / 64;
+    let board = (explicit_size && args.topology != Some(SpaceArg::Plane)).then_some((width, height));
+    let (pattern, cells) = input::load_cells(spec, max_cells, board)?;
     let rule = explicit_rule.or(pattern.rule).unwrap_or_default();
     if args.seed.is_some() || args.density != 0.5 {
         bail!("--seed and --density describe random soups; they cannot be combined with --pattern");
@@ -198,7 +205,8 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         let cells = cells
             .into_iter()
             .map(|(cx, cy)| (x.saturating_add(cx), y.saturating_add(cy)));
-        let mut plane = HashLife::from_cells(rule, cells)?;
+        let mut plane = HashLife::with_memory(rule, budget.bytes())?;
+        plane.add_cells(cells)?;
         plane.set_generation(pattern.generation.unwrap_or(0));
         return Ok(Setup {
             space: Space::Plane(Box::new(plane)),
@@ -219,6 +227,7 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         .and_then(SpaceArg::board)
         .or(grid_topology)
         .unwrap_or(Topology::Torus);
+    check_board(args, budget, width, height)?;
     let mut board = Board::new(width, height)?;
     let centred = |board: usize, pattern: u64| (board as i128 - i128::from(pattern)) / 2;
     let (x, y) = args.at.unwrap_or((
@@ -232,6 +241,17 @@ fn setup(args: &PlayArgs) -> Result<Setup> {
         seed: None,
         source: format!("pattern {spec}"),
     })
+}
+
+/// Refuses a dense game whose boards (the history the run can fill, and the two being computed)
+/// would not fit in the memory budget, before any is allocated.
+fn check_board(args: &PlayArgs, budget: &Budget, width: usize, height: usize) -> Result<()> {
+    let states = (args.history as u64).min(args.steps.saturating_add(1));
+    let need = Game::bytes_for(width, height, usize::try_from(states).unwrap_or(usize::MAX))?;
+    budget.check(
+        format_args!("a {width}x{height} game keeping {states} states (--history)"),
+        need,
+    )
 }
 
 /// Sets a pattern's `cells` on `board` with its top-left corner at `(x, y)`; fails, changing
@@ -259,15 +279,16 @@ fn place(board: &mut Board, pattern: &PatternInfo, cells: &[(i64, i64)], x: i64,
 }
 
 /// A macrocell file: always the plane.
-fn macrocell(args: &PlayArgs, spec: &str, rule: Option<Rule>, explicit_size: bool) -> Result<Setup> {
+fn macrocell(args: &PlayArgs, spec: &str, rule: Option<Rule>, explicit_size: bool, budget: &Budget) -> Result<Setup> {
     if explicit_size || args.topology.is_some_and(|t| t != SpaceArg::Plane) {
         bail!("pattern {spec}: macrocell files run on the plane only (no size flags, no --topology torus/bounded)");
     }
     if args.at.is_some() || args.seed.is_some() || args.density != 0.5 {
         bail!("pattern {spec}: --at, --seed and --density cannot be combined with a macrocell file");
     }
-    let text = std::fs::read_to_string(spec).with_context(|| format!("cannot read pattern file {spec}"))?;
+    let text = input::read_pattern_file(std::path::Path::new(spec))?;
     let mut plane = HashLife::from_macrocell(&text).map_err(|e| anyhow::anyhow!("{spec}:{e}"))?;
+    plane.set_memory_budget(budget.bytes());
     if let Some(rule) = rule {
         plane.set_rule(rule)?;
     }
@@ -280,8 +301,8 @@ fn macrocell(args: &PlayArgs, spec: &str, rule: Option<Rule>, explicit_size: boo
 }
 
 /// Runs `colony play`.
-pub fn run(args: PlayArgs) -> Result<()> {
-    let setup = setup(&args)?;
+pub fn run(args: PlayArgs, budget: &Budget) -> Result<()> {
+    let setup = setup(&args, budget)?;
     let on_plane = matches!(setup.space, Space::Plane(_));
     let out_format = match &args.out {
         Some(path) => {
@@ -298,9 +319,14 @@ pub fn run(args: PlayArgs) -> Result<()> {
         }
         None => None,
     };
+    // Opened before the work, so a folder that cannot take the file is refused up front.
+    let target = match (&args.out, out_format) {
+        (Some(path), Some(format)) => Some((format, input::Output::create("--out", path)?)),
+        _ => None,
+    };
     let (board, topology) = match setup.space {
         Space::Board { board, topology } => (board, topology),
-        Space::Plane(universe) => return plane::run(&args, *universe, setup.seed, out_format),
+        Space::Plane(universe) => return plane::run(&args, *universe, setup.seed, target),
     };
     let (width, height) = (board.width(), board.height());
     tracing::info!(width, height, rule = %setup.rule, topology = %topology, source = %setup.source, "starting game");
@@ -325,23 +351,29 @@ pub fn run(args: PlayArgs) -> Result<()> {
     // Step in chunks so the progress bar and printing don't sit on the hot path.
     let chunk = (1 << 24) / game.current().board().cell_count().max(1) + 1;
     while done < args.steps {
-        if args.stop_when_settled && game.outcome().is_settled() {
-            break;
-        }
         let n = chunk.min(args.steps - done);
         let t = Instant::now();
-        if args.print == PrintMode::Every {
-            let states = game.step(n);
-            elapsed_stepping += t.elapsed();
-            for state in &states {
-                print_state(&mut out, state)?;
+        let taken = if args.print == PrintMode::Every {
+            // One state at a time: the states stream out instead of piling up in memory.
+            let mut taken = 0;
+            while taken < n && !(args.stop_when_settled && game.outcome().is_settled()) {
+                let state = game.advance(1).clone();
+                print_state(&mut out, &state)?;
+                taken += 1;
             }
+            taken
+        } else if args.stop_when_settled {
+            game.advance_until_settled(n)
         } else {
             game.advance(n);
-            elapsed_stepping += t.elapsed();
-        }
-        done += n;
+            n
+        };
+        elapsed_stepping += t.elapsed();
+        done += taken;
         progress.set_position(done);
+        if taken < n {
+            break;
+        }
     }
     progress.finish_and_clear();
     let wall = started.elapsed();
@@ -349,7 +381,7 @@ pub fn run(args: PlayArgs) -> Result<()> {
     if args.print == PrintMode::Last {
         writeln!(out, "state #{}:\n{}", current.generation(), current)?;
     }
-    if let (Some(path), Some(OutFormat::Pattern(format))) = (&args.out, out_format) {
+    if let Some((OutFormat::Pattern(format), output)) = target {
         let text = match format {
             Format::Rle => {
                 let grid = Grid {
@@ -361,7 +393,7 @@ pub fn run(args: PlayArgs) -> Result<()> {
             }
             Format::Plaintext => pattern::write_plaintext(current.board(), None),
         };
-        input::write_file(path, &text)?;
+        output.write(&text)?;
     }
     let updates = done as f64 * current.board().cell_count() as f64;
     let rate = updates / elapsed_stepping.as_secs_f64().max(1e-9);

@@ -3,14 +3,15 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Args;
 use colony_life::{soup, Board, Game, Rule, Topology};
 
 use crate::args::TopologyArg;
-use crate::input;
+use crate::budget::Budget;
+use crate::input::{self, Output};
 use colony_actors::trial::random_seed;
 
 /// Frames one GIF may hold.
@@ -149,6 +150,7 @@ fn changed(a: &Board, b: &Board) -> Option<(usize, usize, usize, usize)> {
 /// An animated GIF written frame by frame; after the first, each frame holds only the rectangle
 /// that changed, so a glider gun's GIF stays small.
 struct GifWriter {
+    output: Output,
     encoder: gif::Encoder<BufWriter<File>>,
     previous: Option<Board>,
     delay: u16,
@@ -156,12 +158,16 @@ struct GifWriter {
 }
 
 impl GifWriter {
-    fn create(path: &Path, painter: &Painter, board: &Board, delay_ms: u32) -> Result<GifWriter> {
-        let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    fn create(mut output: Output, painter: &Painter, board: &Board, delay_ms: u32) -> Result<GifWriter> {
+        let file = output
+            .file()
+            .try_clone()
+            .with_context(|| format!("cannot write {}", output.path().display()))?;
         let (w, h) = painter.size(board);
         let mut encoder = gif::Encoder::new(BufWriter::new(file), w, h, &painter.palette)?;
         encoder.set_repeat(gif::Repeat::Infinite)?;
         Ok(GifWriter {
+            output,
             encoder,
             previous: None,
             delay: u16::try_from(delay_ms / 10).unwrap_or(u16::MAX),
@@ -196,15 +202,14 @@ impl GifWriter {
 }
 
 fn write_png(
-    path: &Path,
+    mut output: Output,
     width: u32,
     height: u32,
     colour: png::ColorType,
     palette: Option<&[u8]>,
     data: &[u8],
 ) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
+    let mut encoder = png::Encoder::new(BufWriter::new(output.file()), width, height);
     encoder.set_color(colour);
     encoder.set_depth(png::BitDepth::Eight);
     if let Some(palette) = palette {
@@ -213,12 +218,12 @@ fn write_png(
     let mut writer = encoder.write_header()?;
     writer.write_image_data(data)?;
     writer.finish()?;
-    Ok(())
+    output.commit()
 }
 
 /// Population over generations as a line chart, drawn with plotters into memory and saved as PNG.
 /// Text uses DejaVu Sans embedded in the binary, so no system fonts are needed.
-fn write_plot(path: &Path, series: &[(u64, u64)], title: &str, line: [u8; 3]) -> Result<()> {
+fn write_plot(output: Output, series: &[(u64, u64)], title: &str, line: [u8; 3]) -> Result<()> {
     use plotters::prelude::*;
     let (w, h) = (900u32, 480u32);
     plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
@@ -248,7 +253,7 @@ fn write_plot(path: &Path, series: &[(u64, u64)], title: &str, line: [u8; 3]) ->
         Ok(())
     };
     draw(&mut buffer).map_err(|e| anyhow::anyhow!("cannot draw the plot: {e}"))?;
-    write_png(path, w, h, png::ColorType::Rgb, None, &buffer)
+    write_png(output, w, h, png::ColorType::Rgb, None, &buffer)
 }
 
 /// The game to render and a description of it.
@@ -258,7 +263,7 @@ fn setup(args: &RenderArgs) -> Result<(Game, String)> {
     let topology = Topology::from(args.topology);
     let (board, rule, label) = match &args.pattern {
         Some(name) => {
-            let pattern = input::load_pattern(name)?;
+            let pattern = input::load_pattern_within(name, width as u64 * height as u64)?;
             let board = pattern
                 .board
                 .centred_in(width, height)
@@ -277,7 +282,7 @@ fn setup(args: &RenderArgs) -> Result<(Game, String)> {
 }
 
 /// Runs `colony render`.
-pub fn run(args: RenderArgs) -> Result<()> {
+pub fn run(args: RenderArgs, budget: &Budget) -> Result<()> {
     if args.gif.is_none() && args.png.is_none() && args.plot.is_none() {
         bail!("nothing to render: give --gif FILE, --png FILE and/or --plot FILE");
     }
@@ -296,13 +301,33 @@ pub fn run(args: RenderArgs) -> Result<()> {
         args.gif.is_none() || frames <= MAX_FRAMES,
         "{frames} GIF frames is too many (at most {MAX_FRAMES}: raise --every)"
     );
-    let (mut game, label) = setup(&args)?;
-    let (width, height) = (game.current().board().width(), game.current().board().height());
-    let side = width.max(height) as u64 * u64::from(args.scale);
+    // Sizes first, then memory, then the output files: all before the board is built.
+    let (width, height) = (args.width.unwrap_or(args.size), args.height.unwrap_or(args.size));
+    let pictures = args.gif.is_some() || args.png.is_some();
+    let side = (width.max(height) as u64).saturating_mul(u64::from(args.scale));
     ensure!(
-        args.gif.is_none() && args.png.is_none() || side <= MAX_SIDE,
-        "{side} pixels is too wide (at most {MAX_SIDE}: lower --scale)"
+        !pictures || side <= MAX_SIDE,
+        "{side} pixels is too wide (at most {MAX_SIDE}: lower --scale or the board size)"
     );
+    let board_bytes = Board::bytes_for(width, height)?;
+    // The game, the GIF's previous frame, and a picture's pixels twice (drawn and encoded).
+    let pixels = if pictures {
+        (width * height) as u64 * u64::from(args.scale).pow(2)
+    } else {
+        0
+    };
+    let need = Game::bytes_for(width, height, 1)?
+        .saturating_add(board_bytes)
+        .saturating_add(pixels.saturating_mul(2));
+    budget.check(format_args!("rendering a {width}x{height} board"), need)?;
+    let open = |flag, path: &Option<PathBuf>| path.as_deref().map(|p| Output::create(flag, p)).transpose();
+    let (gif_out, png_out, plot_out) = (
+        open("--gif", &args.gif)?,
+        open("--png", &args.png)?,
+        open("--plot", &args.plot)?,
+    );
+
+    let (mut game, label) = setup(&args)?;
     let mut palette = [args.dead, args.alive, args.grid.unwrap_or(args.dead)].concat();
     palette.truncate(if args.grid.is_some() { 9 } else { 6 });
     let painter = Painter {
@@ -310,18 +335,16 @@ pub fn run(args: RenderArgs) -> Result<()> {
         palette,
         grid: args.grid.is_some(),
     };
-    let mut gif = match &args.gif {
-        Some(path) => Some(GifWriter::create(path, &painter, game.current().board(), args.delay)?),
+    let mut gif = match gif_out {
+        Some(output) => Some(GifWriter::create(output, &painter, game.current().board(), args.delay)?),
         None => None,
     };
     let plot_every = args.steps / PLOT_POINTS + 1;
     let mut series = Vec::new();
-    for generation in 0..=args.steps {
-        if generation > 0 {
-            game.advance(1);
-        }
+    let mut generation = 0u64;
+    loop {
         let board = game.current().board();
-        if args.plot.is_some() && (generation % plot_every == 0 || generation == args.steps) {
+        if plot_out.is_some() && (generation % plot_every == 0 || generation == args.steps) {
             series.push((generation, board.population()));
         }
         if let Some(gif) = gif.as_mut() {
@@ -329,11 +352,33 @@ pub fn run(args: RenderArgs) -> Result<()> {
                 gif.frame(&painter, board)?;
             }
         }
+        if generation == args.steps {
+            break;
+        }
+        // Straight to the next generation anything is drawn at: a settled game jumps there.
+        let next_plot = plot_out
+            .is_some()
+            .then(|| (generation / plot_every + 1).checked_mul(plot_every))
+            .flatten();
+        let next_frame = match gif {
+            Some(_) if generation < args.from => Some(args.from),
+            Some(_) => ((generation - args.from) / args.every + 1)
+                .checked_mul(args.every)
+                .and_then(|k| k.checked_add(args.from))
+                .filter(|&g| g <= to),
+            None => None,
+        };
+        let next = [next_plot, next_frame].into_iter().flatten().fold(args.steps, u64::min);
+        game.advance(next - generation);
+        generation = next;
     }
     let mut out = std::io::stdout().lock();
-    if let (Some(gif), Some(path)) = (gif, &args.gif) {
+    if let Some(gif) = gif {
         let frames = gif.frames;
-        gif.encoder.into_inner()?.flush()?;
+        let GifWriter { output, encoder, .. } = gif;
+        encoder.into_inner()?.flush()?;
+        let path = output.path().to_path_buf();
+        output.commit()?;
         writeln!(
             out,
             "wrote {}: {label}, generations {}..={to} every {}, {frames} frames",
@@ -343,11 +388,12 @@ pub fn run(args: RenderArgs) -> Result<()> {
         )?;
     }
     let board = game.current().board();
-    if let Some(path) = &args.png {
+    if let Some(output) = png_out {
+        let path = output.path().to_path_buf();
         let (w, h) = painter.size(board);
         let pixels = painter.pixels(board, (0, 0, width, height));
         write_png(
-            path,
+            output,
             u32::from(w),
             u32::from(h),
             png::ColorType::Indexed,
@@ -362,8 +408,9 @@ pub fn run(args: RenderArgs) -> Result<()> {
             board.population()
         )?;
     }
-    if let Some(path) = &args.plot {
-        write_plot(path, &series, &format!("Population of {label}"), args.alive)?;
+    if let Some(output) = plot_out {
+        let path = output.path().to_path_buf();
+        write_plot(output, &series, &format!("Population of {label}"), args.alive)?;
         writeln!(
             out,
             "wrote {}: population over {} generations",

@@ -10,6 +10,7 @@ use colony_store::{Journal, TrialId};
 use serde::Serialize;
 
 use super::durable;
+use crate::budget::Budget;
 use crate::input;
 
 /// Arguments of `colony resume`.
@@ -42,23 +43,31 @@ struct ReportFile<'a> {
 }
 
 /// Runs `colony resume`.
-pub fn run(args: ResumeArgs) -> Result<()> {
-    if let Some(report) = &args.report {
-        durable::check_output("--report", report, Some(&args.db))?;
-    }
+pub fn run(args: ResumeArgs, budget: &Budget) -> Result<()> {
+    let report_file = match &args.report {
+        Some(report) => {
+            durable::check_output("--report", report, Some(&args.db))?;
+            Some(input::Output::create("--report", report)?)
+        }
+        None => None,
+    };
     // Threads first: a refused --workers must not leave a lease behind.
     let (runtime, colony) = input::start_colony(args.workers)?;
     let resumption = Journal::resume(&args.db, args.trial)?;
     let trial = resumption.journal.trial();
     let spec = resumption.spec;
-    println!(
+    budget.check(
+        format_args!("trial {trial}'s {} games of {}x{}", spec.games, spec.width, spec.height),
+        spec.estimated_bytes(),
+    )?;
+    say!(
         "resuming trial {trial} of {}: {} games, {} behind the target generation {} (lowest at {})",
         args.db.display(),
         spec.games,
         resumption.behind,
         spec.steps,
         resumption.lowest
-    );
+    )?;
     durable::print_failures(&runtime, &colony);
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
     let options = TrialOptions {
@@ -69,18 +78,21 @@ pub fn run(args: ResumeArgs) -> Result<()> {
     };
     let supervisor = durable::supervisor(&runtime, &colony);
     let report = runtime.block_on(supervisor.run(spec.clone(), options))?;
-    println!("{}", report.timing_line());
+    say!("{}", report.timing_line())?;
     let settled = report.results.iter().filter(|r| r.end.is_settled()).count();
-    println!(
+    say!(
         "all {} games at generation {} ({} settled); trial {trial} finished",
-        report.games, spec.steps, settled
-    );
-    if let Some(path) = &args.report {
+        report.games,
+        spec.steps,
+        settled
+    )?;
+    if let Some(output) = report_file {
         let json = serde_json::to_string_pretty(&ReportFile {
             runs: std::slice::from_ref(&report),
         })?;
-        input::write_file(path, &json)?;
-        println!("report written to {}", path.display());
+        let path = output.path().to_path_buf();
+        output.write(&json)?;
+        say!("report written to {}", path.display())?;
     }
     Ok(())
 }

@@ -6,6 +6,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use colony_actors::{Colony, TrialSupervisor};
 use colony_web::{Access, AppState, Config, Limits};
+
+use crate::budget::Budget;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -66,9 +68,9 @@ impl Dashboard {
         let server = web.spawn(colony_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;
         }));
-        println!("Colony dashboard: {}", colony_web::url(addr, state.access()));
+        say!("Colony dashboard: {}", colony_web::url(addr, state.access()))?;
         if !addr.ip().is_loopback() {
-            println!("  listening on {addr}: API calls need the token (Authorization: Bearer TOKEN or ?token=TOKEN)");
+            say!("  listening on {addr}: API calls need the token (Authorization: Bearer TOKEN or ?token=TOKEN)")?;
         }
         tracing::info!(%addr, "dashboard listening");
         Ok(Dashboard {
@@ -89,7 +91,7 @@ impl Dashboard {
             stop,
             mut server,
         } = self;
-        println!("Serving {} until Ctrl-C.", colony_web::url(addr, state.access()));
+        say!("Serving {} until Ctrl-C.", colony_web::url(addr, state.access()))?;
         web.block_on(async {
             tokio::select! {
                 signal = tokio::signal::ctrl_c() => signal.context("cannot wait for Ctrl-C")?,
@@ -102,13 +104,13 @@ impl Dashboard {
         })?;
         drop(state);
         web.shutdown_timeout(std::time::Duration::from_secs(1));
-        println!("dashboard stopped");
+        say!("dashboard stopped")?;
         Ok(())
     }
 }
 
 /// Runs `colony serve`.
-pub fn run(args: ServeArgs) -> Result<()> {
+pub fn run(args: ServeArgs, _budget: &Budget) -> Result<()> {
     let (runtime, colony) = crate::input::start_colony(args.workers)?;
     let supervisor = super::durable::supervisor(&runtime, &colony);
     let dashboard = Dashboard::start(colony, supervisor, &args.bind, args.token)?;

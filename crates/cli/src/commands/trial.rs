@@ -11,6 +11,7 @@ use colony_store::Journal;
 use serde::Serialize;
 
 use crate::args::{format_rate, TopologyArg};
+use crate::budget::Budget;
 use crate::input;
 
 /// Which runners a trial times.
@@ -121,7 +122,7 @@ fn request(args: &TrialArgs, games: usize, seed: u64) -> TrialRequest {
 }
 
 /// Runs `colony trial`.
-pub fn run(args: TrialArgs) -> Result<()> {
+pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
@@ -136,9 +137,13 @@ pub fn run(args: TrialArgs) -> Result<()> {
     }
     // Everything is checked before anything is spawned or written.
     let interval = args.checkpoints.interval()?;
-    if let Some(report) = &args.report {
-        super::durable::check_output("--report", report, args.checkpoints.checkpoint.as_deref())?;
-    }
+    let report_file = match &args.report {
+        Some(report) => {
+            super::durable::check_output("--report", report, args.checkpoints.checkpoint.as_deref())?;
+            Some(input::Output::create("--report", report)?)
+        }
+        None => None,
+    };
     let pattern = match &args.pattern {
         // A pattern larger than the board cannot be placed: refuse its declared size unread.
         Some(name) => {
@@ -151,7 +156,7 @@ pub fn run(args: TrialArgs) -> Result<()> {
     let (runtime, colony) = input::start_colony(args.workers)?;
     let games = args.games.unwrap_or(colony.workers());
     let seed = args.seed.unwrap_or_else(random_seed);
-    let base = request(&args, games, seed).plan_with(&Limits::cli(), pattern)?;
+    let base = request(&args, games, seed).plan_with(&Limits::cli().with_memory(budget.bytes()), pattern)?;
     let batch_sizes = if args.batch_sizes.is_empty() {
         vec![args.batch_size]
     } else {
@@ -169,7 +174,7 @@ pub fn run(args: TrialArgs) -> Result<()> {
     };
     super::durable::print_failures(&runtime, &colony);
     let spec = &base.spec;
-    println!(
+    say!(
         "{games} games of {}x{} {} {}, {} steps, seed {seed} (game i uses seed {seed} + i), {} workers",
         spec.width,
         spec.height,
@@ -177,7 +182,7 @@ pub fn run(args: TrialArgs) -> Result<()> {
         spec.rule,
         spec.steps,
         colony.workers()
-    );
+    )?;
     let modes: &[Mode] = match args.mode {
         _ if dashboard.is_some() => &[Mode::Actors],
         ModeArg::Sequential => &[Mode::Sequential],
@@ -217,24 +222,25 @@ pub fn run(args: TrialArgs) -> Result<()> {
                         };
                         let report = runtime.block_on(supervisor.run(spec.clone(), options))?;
                         if report.cancelled {
-                            println!("{}", report.timing_line());
-                            println!("trial cancelled from the dashboard; no further runs");
+                            say!("{}", report.timing_line())?;
+                            say!("trial cancelled from the dashboard; no further runs")?;
                             runs.push(report);
                             break 'runs;
                         }
                         report
                     }
                 };
-                println!("{}", report.timing_line());
+                say!("{}", report.timing_line())?;
                 runs.push(report);
             }
         }
     }
-    print_table(&runs);
-    if let Some(path) = &args.report {
+    print_table(&runs)?;
+    if let Some(output) = report_file {
         let json = serde_json::to_string_pretty(&ReportFile { runs: &runs })?;
-        input::write_file(path, &json)?;
-        println!("report written to {}", path.display());
+        let path = output.path().to_path_buf();
+        output.write(&json)?;
+        say!("report written to {}", path.display())?;
     }
     if let Some(dashboard) = dashboard {
         dashboard.serve_until_ctrl_c()?;
@@ -248,16 +254,21 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// One row per batch size and mode: median time, speed-up over sequential, throughput, CPU use.
-fn print_table(runs: &[TrialReport]) {
+fn print_table(runs: &[TrialReport]) -> std::io::Result<()> {
     let mut keys: Vec<(u64, Mode)> = runs.iter().map(|r| (r.batch_size, r.mode)).collect();
     keys.dedup();
     keys.sort_by_key(|&(b, m)| (b, m == Mode::Actors));
     keys.dedup();
-    println!();
-    println!(
+    say!()?;
+    say!(
         "{:<12} {:>6} {:>11} {:>9} {:>18} {:>9}",
-        "mode", "batch", "median s", "speed-up", "cell updates/s", "cpu use"
-    );
+        "mode",
+        "batch",
+        "median s",
+        "speed-up",
+        "cell updates/s",
+        "cpu use"
+    )?;
     for (batch, mode) in keys {
         let of = |m: Mode| runs.iter().filter(move |r| r.batch_size == batch && r.mode == m);
         let time = median(of(mode).map(|r| r.seconds).collect());
@@ -269,7 +280,7 @@ fn print_table(runs: &[TrialReport]) {
         };
         let rate = median(of(mode).map(|r| r.cell_updates_per_second()).collect());
         let cpu = median(of(mode).map(|r| r.cpu_utilisation()).collect());
-        println!(
+        say!(
             "{:<12} {:>6} {:>11.4} {:>9} {:>18} {:>8.0}%",
             mode.to_string(),
             batch,
@@ -277,6 +288,7 @@ fn print_table(runs: &[TrialReport]) {
             speedup,
             format_rate(rate),
             cpu * 100.0
-        );
+        )?;
     }
+    Ok(())
 }

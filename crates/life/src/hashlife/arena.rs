@@ -124,6 +124,11 @@ impl Arena {
         self.nodes.len() - self.free.len()
     }
 
+    /// Changes the node limit; nodes beyond a lowered one go at the next collection.
+    pub(super) fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.max(1 << 10);
+    }
+
     pub(super) fn limit(&self) -> usize {
         self.limit
     }

@@ -175,8 +175,8 @@ impl AnyTarget for BoardTarget {
 }
 
 impl AnyTarget for SinkTarget<'_> {
-    fn header(&mut self, _: u64, _: u64, _: (usize, usize)) -> Result<()> {
-        Ok(())
+    fn header(&mut self, width: u64, height: u64, _: (usize, usize)) -> Result<()> {
+        self.sink.declare(width, height)
     }
     fn as_target(&mut self) -> &mut dyn Target {
         self

@@ -16,7 +16,12 @@ use crate::input;
 pub const PRINT_LIMIT: u64 = 250_000;
 
 /// Runs the game described by `args` from `plane` (a soup's `seed`, if it is one).
-pub fn run(args: &PlayArgs, mut plane: HashLife, seed: Option<u64>, out_format: Option<OutFormat>) -> Result<()> {
+pub fn run(
+    args: &PlayArgs,
+    mut plane: HashLife,
+    seed: Option<u64>,
+    output: Option<(OutFormat, input::Output)>,
+) -> Result<()> {
     tracing::info!(rule = %plane.rule(), population = plane.population(), "starting game on the plane");
 
     let stdout = std::io::stdout();
@@ -77,13 +82,13 @@ pub fn run(args: &PlayArgs, mut plane: HashLife, seed: Option<u64>, out_format: 
             Err(e) => eprintln!("state #{} not printed: {e:#}", plane.generation()),
         }
     }
-    if let (Some(path), Some(format)) = (&args.out, out_format) {
+    if let Some((format, output)) = output {
         let text = match format {
             OutFormat::Pattern(Format::Rle) => pattern::write_rle_plane(&plane, plane.rule(), None),
             OutFormat::Pattern(Format::Plaintext) => pattern::write_plaintext(&bounding_board(&plane)?, None),
             OutFormat::Macrocell => plane.write_macrocell(),
         };
-        input::write_file(path, &text)?;
+        output.write(&text)?;
     }
     let area = plane.bounding_box();
     // As if the bounding box had been a dense board all along: comparable with dense runs.

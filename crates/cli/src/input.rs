@@ -234,6 +234,22 @@ impl Output {
     }
 }
 
+/// A flag raised by Ctrl-C, for commands that stop a long computation cleanly and still report
+/// where it got to. The first call installs the handler; from then on Ctrl-C only raises the flag,
+/// so only a command that polls it may call this.
+pub fn interrupted() -> &'static std::sync::atomic::AtomicBool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::OnceLock;
+    static FLAG: AtomicBool = AtomicBool::new(false);
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        if let Err(e) = ctrlc::set_handler(|| FLAG.store(true, Ordering::Relaxed)) {
+            tracing::warn!("Ctrl-C cannot stop this run cleanly: {e}");
+        }
+    });
+    &FLAG
+}
+
 /// Most compute workers a command starts.
 pub const MAX_WORKERS: usize = 256;
 

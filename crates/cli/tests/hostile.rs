@@ -105,6 +105,14 @@ fn extreme_flags_are_refused_in_one_line_under_a_memory_cap() {
             "does not fit on a 100x100 board",
         ),
         (vec!["play", "--pattern", "/dev/zero"], "not a regular file"),
+        (
+            vec!["play", "--algo", "hashlife", "--size", "10"],
+            "--algo hashlife runs the unbounded plane",
+        ),
+        (
+            vec!["play", "--algo", "bitwise", "--topology", "plane"],
+            "runs on hashlife",
+        ),
         (vec!["trial", "--workers", "0"], "between 1 and 256"),
         (vec!["bench", "actors", "--workers", "3000"], "between 1 and 256"),
         // Finding 13: each cause once.
@@ -340,5 +348,85 @@ fn a_trial_of_no_steps_reports_a_possible_cpu_use() {
             .and_then(|p| p.trim_end_matches('%').parse().ok())
             .unwrap_or(f64::NAN);
         assert!((0.0..=100.0).contains(&cpu), "{line}");
+    }
+}
+
+#[test]
+fn the_last_generation_number_still_has_an_outcome() {
+    // The plane's look-ahead used to ask for generation 2^64, which has no number.
+    let out = Command::new(COLONY)
+        .args([
+            "play",
+            "--pattern",
+            "blinker",
+            "--steps",
+            "18446744073709551615",
+            "--print",
+            "none",
+        ])
+        .output()
+        .expect("run colony play");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("generation 18446744073709551615, population 3, outcome oscillating (period 2)"),
+        "{text}"
+    );
+    // A glider that far would fly 2^62 cells: past the plane, said so in one line.
+    let out = Command::new(COLONY)
+        .args(["play", "--pattern", "glider", "--steps", "18446744073709551615"])
+        .output()
+        .expect("run colony play");
+    let err = refused(&out, "glider");
+    assert!(err.contains("2^59"), "{err}");
+}
+
+#[test]
+fn ctrl_c_stops_a_long_run_and_says_where_it_got_to() {
+    for args in [
+        &[
+            "play", "--size", "2000", "--steps", "10^9", "--print", "none", "--seed", "1",
+        ][..],
+        &[
+            "play",
+            "--topology",
+            "plane",
+            "--size",
+            "1024",
+            "--seed",
+            "1",
+            "--steps",
+            "2^30",
+            "--print",
+            "none",
+        ][..],
+    ] {
+        let child = Command::new(COLONY)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start colony play");
+        std::thread::sleep(Duration::from_millis(800));
+        let sent = Instant::now();
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill -INT");
+        assert!(kill.success());
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "{args:?}: stopped after {:?}",
+            sent.elapsed()
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("interrupted by Ctrl-C at generation"), "{args:?}: {err}");
+        assert!(
+            text.starts_with("generation "),
+            "{args:?}: the summary still comes: {text}"
+        );
     }
 }

@@ -109,7 +109,7 @@ pub enum LifeError {
         y: i64,
     },
     /// A pattern that grew past the largest quadtree.
-    #[error("the pattern grew past the plane's coordinates (a quadtree of level {level})")]
+    #[error("the pattern reaches past ±2^59 cells from the origin, as far as the plane can step it (a quadtree of level {level})")]
     PlaneOverflow {
         /// The largest level.
         level: u8,

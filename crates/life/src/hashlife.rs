@@ -241,12 +241,27 @@ impl HashLife {
         Ok(())
     }
 
+    /// Whether `inner`, the root's centre `depth` levels down, holds every live cell. Populations
+    /// are exact below 2^64, and then equal counts say so; a saturated count (a hash-consed plane
+    /// can hold 2^124 cells in a few nodes) says nothing, and the bounding box decides.
+    fn holds_all(&self, inner: NodeId, depth: u8) -> bool {
+        let root = self.arena.node(self.root).pop;
+        if root < u64::MAX {
+            return self.arena.node(inner).pop == root;
+        }
+        let Some(b) = self.bounding_box() else { return true };
+        let half = 1i128 << (self.level() - 1 - depth);
+        let (x0, y0) = (i128::from(b.x), i128::from(b.y));
+        let (x1, y1) = (x0 + i128::from(b.width), y0 + i128::from(b.height));
+        x0 >= -half && y0 >= -half && x1 <= half && y1 <= half
+    }
+
     /// Drops empty borders, so that equal patterns have the same root (and fingerprint).
     fn shrink(&mut self) -> Result<()> {
         self.with_memory_retry(|u| {
             while u.level() > MIN_LEVEL {
                 let c = u.arena.centre(u.root).map_err(|x| halt(u.memory, x))?;
-                if u.arena.node(c).pop != u.arena.node(u.root).pop {
+                if !u.holds_all(c, 1) {
                     break;
                 }
                 u.root = c;
@@ -263,7 +278,7 @@ impl HashLife {
             if level >= (log + 3).max(MIN_LEVEL + 1) {
                 let c = self.arena.centre(self.root).map_err(|x| halt(self.memory, x))?;
                 let cc = self.arena.centre(c).map_err(|x| halt(self.memory, x))?;
-                if self.arena.node(cc).pop == self.arena.node(self.root).pop {
+                if self.holds_all(cc, 2) {
                     return Ok(());
                 }
             }
@@ -488,6 +503,49 @@ impl std::fmt::Debug for HashLife {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A macrocell plane: a full square of 2^40 × 2^40 cells (2^80 of them, past what a u64
+    /// counts) whose bottom-right corner touches the origin, and one live cell 2^41 - 1 cells
+    /// right of the origin's row, at the far edge of a level-43 root.
+    fn saturated() -> HashLife {
+        let mut lines = vec!["[M2] (test)".to_string(), "********$".repeat(8)];
+        // Node 2.. : full squares of levels 4..=40 (node n has level n + 2).
+        for level in 4..=40u32 {
+            let k = level - 3;
+            lines.push(format!("{level} {k} {k} {k} {k}"));
+        }
+        let full = 38; // level 40
+                       // A leaf with one cell at its top-right, then nested as the north-east corner's
+                       // north-east quadrant, level by level, up to level 41.
+        lines.push(".......*$".to_string());
+        let mut corner = lines.len() - 1;
+        for level in 4..=41u32 {
+            lines.push(format!("{level} 0 {corner} 0 0"));
+            corner = lines.len() - 1;
+        }
+        lines.push(format!("41 0 0 0 {full}"));
+        let nw = lines.len() - 1;
+        lines.push(format!("42 0 0 0 {nw}"));
+        let quad_nw = lines.len() - 1;
+        lines.push(format!("42 0 {corner} 0 0"));
+        let quad_ne = lines.len() - 1;
+        lines.push(format!("43 {quad_nw} {quad_ne} 0 0"));
+        HashLife::from_macrocell(&(lines.join("\n") + "\n")).expect("the macrocell reads")
+    }
+
+    #[test]
+    fn saturated_populations_do_not_hide_cells_from_shrink() {
+        let p = saturated();
+        assert_eq!(p.population(), u64::MAX, "2^80 + 1 cells saturate the count");
+        let b = p.bounding_box().expect("cells");
+        // The full square starts at -2^40; the lone cell sits at the right edge of the root.
+        assert_eq!(b.x, -(1i64 << 40));
+        assert!(
+            p.get_cell((1i64 << 42) - 1, -(1i64 << 42)),
+            "the lone cell was dropped: {b:?}"
+        );
+        assert_eq!(b.width, (1u64 << 40) + (1u64 << 42));
+    }
 
     fn glider() -> HashLife {
         HashLife::from_cells(Rule::CONWAY, [(1, 0), (2, 1), (0, 2), (1, 2), (2, 2)]).expect("glider")

@@ -89,9 +89,10 @@ pub struct PlayArgs {
     /// Stop early once the game is extinct, still or oscillating.
     #[arg(long)]
     stop_when_settled: bool,
-    /// Step kernel: bitwise (fast) or reference (per cell, defines the semantics).
-    #[arg(long, default_value = "bitwise", value_parser = parse_kernel)]
-    kernel: KernelKind,
+    /// The universe's algorithm: hashlife (the plane), bitwise (boards, fast) or reference
+    /// (boards, per cell: defines the semantics) [default: hashlife on the plane, else bitwise].
+    #[arg(long, alias = "kernel", value_enum)]
+    algo: Option<AlgoArg>,
 }
 
 /// `colony play`'s topology: a dense board's, or the unbounded plane.
@@ -126,8 +127,26 @@ fn parse_at(s: &str) -> Result<(i64, i64), String> {
     Ok((num(x)?, num(y)?))
 }
 
-fn parse_kernel(s: &str) -> Result<KernelKind, String> {
-    s.parse().map_err(|e: colony_life::LifeError| e.to_string())
+/// `--algo`: how a universe computes generations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlgoArg {
+    /// Quadtrees with memoised results: the unbounded plane, any number of generations at once.
+    Hashlife,
+    /// Bit-parallel rows, AVX2 when available: torus and bounded boards.
+    Bitwise,
+    /// One cell at a time, the definition the others are tested against: boards.
+    Reference,
+}
+
+/// The dense kernel `--algo` asks for; refuses HashLife on a board.
+fn dense_kernel(algo: Option<AlgoArg>) -> Result<KernelKind> {
+    match algo {
+        None | Some(AlgoArg::Bitwise) => Ok(KernelKind::Bitwise),
+        Some(AlgoArg::Reference) => Ok(KernelKind::Reference),
+        Some(AlgoArg::Hashlife) => {
+            bail!("--algo hashlife runs the unbounded plane: add --topology plane, or use bitwise on a board")
+        }
+    }
 }
 
 /// Where a game runs.
@@ -332,7 +351,7 @@ pub fn run(args: PlayArgs, budget: &Budget) -> Result<()> {
     tracing::info!(width, height, rule = %setup.rule, topology = %topology, source = %setup.source, "starting game");
     let mut game = Game::new(board, setup.rule, topology)
         .with_history(args.history)?
-        .with_kernel(args.kernel);
+        .with_kernel(dense_kernel(args.algo)?);
 
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -350,7 +369,11 @@ pub fn run(args: PlayArgs, budget: &Budget) -> Result<()> {
     let mut done = 0u64;
     // Step in chunks so the progress bar and printing don't sit on the hot path.
     let chunk = (1 << 24) / game.current().board().cell_count().max(1) + 1;
+    let interrupted = input::interrupted();
     while done < args.steps {
+        if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
         let n = chunk.min(args.steps - done);
         let t = Instant::now();
         let taken = if args.print == PrintMode::Every {
@@ -418,6 +441,13 @@ pub fn run(args: PlayArgs, budget: &Budget) -> Result<()> {
         game.rule(),
     )?;
     out.flush()?;
+    if done < args.steps && interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+        bail!(
+            "interrupted by Ctrl-C at generation {} of {}",
+            current.generation(),
+            args.steps
+        );
+    }
     Ok(())
 }
 

@@ -67,6 +67,9 @@ impl HashLife {
         };
         let (root, generation) = (self.root, self.generation);
         self.pinned.push(root);
+        // The look-ahead counts from 0: at generation 2^64 - 1 there is no next generation
+        // number, yet the pattern still has a future to look at.
+        self.generation = 0;
         let found = self.find_return(window, start_box);
         self.pinned.pop();
         self.root = root;

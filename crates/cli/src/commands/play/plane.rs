@@ -22,6 +22,12 @@ pub fn run(
     seed: Option<u64>,
     output: Option<(OutFormat, input::Output)>,
 ) -> Result<()> {
+    if let Some(algo @ (super::AlgoArg::Bitwise | super::AlgoArg::Reference)) = args.algo {
+        bail!(
+            "--algo {}: the unbounded plane runs on hashlife; dense kernels need a board (--size, --topology torus or bounded)",
+            format!("{algo:?}").to_lowercase()
+        );
+    }
     tracing::info!(rule = %plane.rule(), population = plane.population(), "starting game on the plane");
 
     let stdout = std::io::stdout();
@@ -59,20 +65,23 @@ pub fn run(
         }
     } else {
         let progress = progress_bar(args.steps);
-        let base = plane.generation();
+        let interrupted = input::interrupted();
         plane.advance(args.steps, &mut |done| {
             progress.set_position(done);
-            true
+            !interrupted.load(std::sync::atomic::Ordering::Relaxed)
         })?;
         progress.finish_and_clear();
-        debug_assert_eq!(plane.generation(), base + args.steps);
     }
+    let stepped = plane.generation() - (target - args.steps);
     let stepping = started.elapsed();
     // Where the time went: nodes made (misses) against nodes found (hits), and collections.
     tracing::debug!(stats = ?plane.stats(), seconds = stepping.as_secs_f64(), "hashlife stepped");
+    let stopped = plane.generation() < target && !args.stop_when_settled;
     let outcome = match outcome.filter(|o: &colony_life::PlaneOutcome| o.is_settled()) {
-        Some(o) => o,
-        None => plane.outcome_ahead(DEFAULT_CYCLE_WINDOW as u64)?,
+        Some(o) => o.to_string(),
+        // The look-ahead steps a window of generations: not what an interrupted run waits for.
+        None if stopped => "unknown (interrupted)".to_string(),
+        None => plane.outcome_ahead(DEFAULT_CYCLE_WINDOW as u64)?.to_string(),
     };
     let wall = started.elapsed();
     if args.print == PrintMode::Last {
@@ -92,7 +101,7 @@ pub fn run(
     }
     let area = plane.bounding_box();
     // As if the bounding box had been a dense board all along: comparable with dense runs.
-    let updates = args.steps as f64 * area.map_or(0.0, |a| a.area() as f64);
+    let updates = stepped as f64 * area.map_or(0.0, |a| a.area() as f64);
     let rate = updates / stepping.as_secs_f64().max(1e-9);
     let seed = seed.map(|s| format!(", seed {s}")).unwrap_or_default();
     writeln!(
@@ -107,6 +116,9 @@ pub fn run(
         describe_box(area),
     )?;
     out.flush()?;
+    if stopped {
+        bail!("interrupted by Ctrl-C at generation {} of {target}", plane.generation());
+    }
     Ok(())
 }
 

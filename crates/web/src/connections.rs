@@ -30,7 +30,8 @@ use tokio::task::JoinSet;
 pub const MAX_CONNECTIONS: usize = 256;
 
 /// A request head (request line and headers) must arrive within this long, counted from the
-/// first read; an idle keep-alive connection waiting for its next request is closed after it too.
+/// connection's start (hyper starts reading at once); an idle keep-alive connection waiting for
+/// its next request is closed after it too.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An HTTP connection that moves no byte either way for this long (a stalled body, a client

@@ -286,7 +286,10 @@ async fn off_loopback_the_api_needs_the_token() {
     )
     .await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
-    assert_eq!(get(&app, "/api/games?token=s3cret-token-0123").await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, "/api/games?token=s3cret-token-0123").await.status,
+        StatusCode::OK
+    );
     // The page itself holds no data: it loads, then asks for the token it was opened with.
     let page = get(&app, "/").await;
     assert_eq!(page.status, StatusCode::OK);

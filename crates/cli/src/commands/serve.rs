@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
   colony serve                                 open http://127.0.0.1:8265/ and start a trial from the page
   colony serve --bind 127.0.0.1:0              any free port (printed)
   colony serve --bind 0.0.0.0:8265             reachable from other machines: API calls need the printed token
-  colony serve --bind 0.0.0.0:8265 --token-file ~/.colony-token   a token of your own (chmod 600 the file)
+  colony serve --bind 0.0.0.0:8265 --token-file token.txt   your own token (chmod 600 token.txt)
   COLONY_TOKEN=$(cat secret) colony serve --bind 0.0.0.0:8265
   colony trial --games 15 --steps 5000 --pause 0.05 --serve   run a trial and watch it live
 

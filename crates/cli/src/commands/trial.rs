@@ -91,9 +91,8 @@ pub struct TrialArgs {
     /// With --serve: address to listen on (off loopback the API needs the token).
     #[arg(long, value_name = "ADDR", default_value = colony_web::DEFAULT_BIND, requires = "serve")]
     bind: String,
-    /// With --serve: the token the API requires (as `colony serve`: --token, --token-file or
-    /// COLONY_TOKEN).
-    #[command(flatten)]
+    // The token the API requires, as for `colony serve` (--token, --token-file or COLONY_TOKEN).
+    #[command(flatten, next_help_heading = "With --serve")]
     token: super::serve::TokenArgs,
 }
 

@@ -20,6 +20,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 
+/// The shortest token accepted: 16 characters, about 96 bits as typed by people and more when
+/// generated; a short one would be guessed quicker than a connection cap can slow a guesser.
+pub const MIN_TOKEN_LEN: usize = 16;
+
 /// The dashboard's access policy.
 #[derive(Debug, Clone)]
 pub struct Access {
@@ -28,15 +32,22 @@ pub struct Access {
 }
 
 impl Access {
-    /// The policy for a server bound to `bind`: with `token` if given; off loopback, a new
-    /// random token when none is given (read it back with [`Access::token`] to print it).
+    /// The policy for a server bound to `bind`: with `token` if given (at least
+    /// [`MIN_TOKEN_LEN`] printable ASCII characters); off loopback, a new random token when none
+    /// is given (read it back with [`Access::token`] to print it).
     pub fn for_bind(bind: SocketAddr, token: Option<String>) -> Result<Access, AppError> {
         let loopback = bind.ip().is_loopback();
         let token = match token {
-            Some(t) if t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic() && b != b'&' && b != b'#') => {
+            Some(t) if !t.bytes().all(|b| b.is_ascii_graphic() && b != b'&' && b != b'#') => {
                 return Err(AppError::bad_request(
-                    "the token must be non-empty printable ASCII without '&' or '#'",
+                    "the token must be printable ASCII without spaces, '&' or '#'",
                 ))
+            }
+            Some(t) if t.len() < MIN_TOKEN_LEN => {
+                return Err(AppError::bad_request(format!(
+                    "the token must be at least {MIN_TOKEN_LEN} characters long, this one has {}",
+                    t.len()
+                )))
             }
             Some(t) => Some(t),
             None if loopback => None,
@@ -154,12 +165,16 @@ mod tests {
 
     #[test]
     fn tokens_come_from_the_header_or_the_query() {
-        let access = Access::for_bind("0.0.0.0:1".parse().expect("addr"), Some("s3cret".into())).expect("access");
+        let token = "s3cret-s3cret-s3cret";
+        let access = Access::for_bind("0.0.0.0:1".parse().expect("addr"), Some(token.into())).expect("access");
         let mut headers = HeaderMap::new();
         assert!(!access.authorized(&headers, None));
-        assert!(access.authorized(&headers, Some("a=1&token=s3cret")));
-        assert!(!access.authorized(&headers, Some("token=s3cre")));
-        headers.insert(header::AUTHORIZATION, "Bearer s3cret".parse().expect("header"));
+        assert!(access.authorized(&headers, Some(&format!("a=1&token={token}"))));
+        assert!(!access.authorized(&headers, Some("token=s3cret-s3cret-s3cre")));
+        headers.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
         assert!(access.authorized(&headers, None));
     }
 
@@ -169,7 +184,21 @@ mod tests {
         assert_eq!(access.token().map(str::len), Some(32));
         let local = Access::for_bind("127.0.0.1:1".parse().expect("addr"), None).expect("access");
         assert!(local.token().is_none() && local.is_loopback());
-        assert!(Access::for_bind("127.0.0.1:1".parse().expect("addr"), Some("a&b".into())).is_err());
+        assert!(Access::for_bind(
+            "127.0.0.1:1".parse().expect("addr"),
+            Some("a&b-long-enough-1234".into())
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn short_tokens_are_refused() {
+        let addr = "0.0.0.0:1".parse().expect("addr");
+        let error = Access::for_bind(addr, Some("x".into())).expect_err("one character");
+        assert!(error.message.contains("at least 16 characters"), "{}", error.message);
+        assert!(Access::for_bind(addr, Some("x".repeat(MIN_TOKEN_LEN - 1))).is_err());
+        assert!(Access::for_bind(addr, Some("x".repeat(MIN_TOKEN_LEN))).is_ok());
+        assert!(Access::for_bind(addr, Some(String::new())).is_err());
     }
 
     #[test]

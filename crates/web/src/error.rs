@@ -52,7 +52,9 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        // A 503 is the server keeping a limit (too many clients), not a failure, and may come by
+        // the hundred a second: not worth an error line each.
+        if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
             tracing::error!(status = %self.status, message = %self.message, "request failed");
         } else {
             tracing::debug!(status = %self.status, message = %self.message, "request refused");

@@ -270,10 +270,9 @@ impl Hub {
         Some((slot.row(id as usize), slot.board.clone(), slot.series.points.clone()))
     }
 
-    /// Everything that changed since `cursor`: the trial and machine texts, then the newest
-    /// frame of each changed game.
-    pub fn collect(&self, cursor: &mut Cursor) -> Vec<Outgoing> {
-        let mut live = self.live();
+    /// The trial and machine texts that changed since `cursor` (a sweep starts with them).
+    pub fn texts(&self, cursor: &mut Cursor) -> Vec<Outgoing> {
+        let live = self.live();
         let mut out = Vec::new();
         if cursor.trial != live.trial {
             cursor.trial = live.trial;
@@ -291,17 +290,50 @@ impl Hub {
                 out.push(Outgoing::Text(text.clone()));
             }
         }
+        out
+    }
+
+    /// The newest frame of the first game at index `from` or later that changed since `cursor`,
+    /// with its index; `None` when none did, or the trial changed (the next sweep's
+    /// [`Hub::texts`] announces it first).
+    ///
+    /// A sweep takes one frame at a time and sends it before asking for the next, so a client
+    /// holds at most one frame, always the newest when it was taken: however slow the client,
+    /// it never pins a sweep's worth of boards the games have long moved past.
+    pub fn next_frame(&self, cursor: &mut Cursor, from: usize) -> Option<(usize, Outgoing)> {
+        let mut live = self.live();
+        if cursor.trial != live.trial {
+            return None;
+        }
         cursor.seen.resize(live.games.len(), 0);
         let trial = live.trial;
-        for (i, slot) in live.games.iter_mut().enumerate() {
-            if slot.version == cursor.seen[i] {
-                continue;
-            }
-            cursor.seen[i] = slot.version;
-            let frame = slot.frame.get_or_insert_with(|| {
-                Bytes::from(frame::encode(trial, i as u32, &slot.summary, slot.status, &slot.board))
-            });
-            out.push(Outgoing::Binary(frame.clone()));
+        let (offset, slot) = live
+            .games
+            .iter_mut()
+            .enumerate()
+            .skip(from)
+            .find(|(i, slot)| slot.version != cursor.seen[*i])?;
+        cursor.seen[offset] = slot.version;
+        let frame = slot.frame.get_or_insert_with(|| {
+            Bytes::from(frame::encode(
+                trial,
+                offset as u32,
+                &slot.summary,
+                slot.status,
+                &slot.board,
+            ))
+        });
+        Some((offset, Outgoing::Binary(frame.clone())))
+    }
+
+    /// Everything that changed since `cursor`, at once: the texts, then every changed frame.
+    #[cfg(test)]
+    fn collect(&self, cursor: &mut Cursor) -> Vec<Outgoing> {
+        let mut out = self.texts(cursor);
+        let mut from = 0;
+        while let Some((index, frame)) = self.next_frame(cursor, from) {
+            out.push(frame);
+            from = index + 1;
         }
         out
     }

@@ -14,6 +14,9 @@
 //! - `/ws` streams boards bit-packed in binary frames ([`frame`] documents the layout) and the
 //!   trial and actors tables as JSON text; a slow browser skips frames (latest wins).
 //! - [`Access`]: open on loopback; anywhere else every API call needs a token.
+//! - [`serve`] bounds connections ([`ConnectionLimits`]): how many are open, how long a request
+//!   head or a silent connection may take, how many dashboards stream; a client's memory is one
+//!   frame, and is given back when it leaves.
 //!
 //! ```
 //! use colony_actors::{Colony, ColonyConfig};
@@ -21,9 +24,11 @@
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let colony = Colony::init(ColonyConfig { workers: Some(1), ..Default::default() }).await?;
-//! let router = app(AppState::new(colony, Config::default()));
-//! // axum::serve(tokio::net::TcpListener::bind("127.0.0.1:8265").await?, router).await?;
-//! # drop(router);
+//! let state = AppState::new(colony, Config::default());
+//! let router = app(state.clone()); // in-process, as tests call it
+//! // On a socket, within the connection limits (axum::serve would have none):
+//! // colony_web::serve(tokio::net::TcpListener::bind("127.0.0.1:8265").await?, state, shutdown).await?;
+//! # drop((router, state));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
@@ -32,11 +37,13 @@
 mod access;
 mod api;
 mod assets;
+mod connections;
 mod error;
 mod follow;
 pub mod frame;
 mod hub;
 mod machine;
+mod memory;
 mod state;
 mod ws;
 
@@ -50,8 +57,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-pub use access::Access;
+pub use access::{Access, MIN_TOKEN_LEN};
 pub use colony_actors::trial::{Limits, Plan, TrialRequest};
+pub use connections::{ConnectionLimits, HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_WEBSOCKETS, SEND_TIMEOUT};
 pub use error::AppError;
 pub use follow::{SpecView, TrialView, ViewStatus};
 pub use frame::GameStatus;
@@ -108,11 +116,13 @@ pub fn url(addr: SocketAddr, access: &Access) -> String {
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` completes.
+/// Serves `state` on `listener` until `shutdown` completes, within the state's
+/// [`ConnectionLimits`]; then lets the requests in progress finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let limits = state.connections().clone();
+    connections::serve(listener, app(state), limits, shutdown).await
 }

@@ -7,7 +7,10 @@ use colony_actors::supervisor::SupervisorConfig;
 use colony_actors::trial::Limits;
 use colony_actors::{Colony, TrialSupervisor};
 
+use tokio::sync::Semaphore;
+
 use crate::access::Access;
+use crate::connections::ConnectionLimits;
 use crate::follow::{Follower, TrialView};
 use crate::hub::Hub;
 use crate::machine::{self, Latest, MachineReport};
@@ -24,6 +27,8 @@ pub struct Config {
     pub access: Access,
     /// Bounds on requests.
     pub limits: Limits,
+    /// Bounds on connections: how many, how long a request head or a silence may take.
+    pub connections: ConnectionLimits,
     /// The runtime trials (and so their actors) run on; `None`: the one serving. Serving from a
     /// runtime of its own keeps the dashboard responsive, and its CPU use measurable, while
     /// actors keep the trial runtime's threads busy. Used when the dashboard makes its own
@@ -37,6 +42,7 @@ impl Default for Config {
         Config {
             access: Access::loopback(),
             limits: Limits::default(),
+            connections: ConnectionLimits::default(),
             trials: None,
         }
     }
@@ -48,6 +54,9 @@ pub(crate) struct Inner {
     pub(crate) follower: Arc<Follower>,
     pub(crate) access: Arc<Access>,
     pub(crate) limits: Limits,
+    pub(crate) connections: ConnectionLimits,
+    /// One permit per open dashboard WebSocket.
+    pub(crate) websockets: Arc<Semaphore>,
     pub(crate) machine: Latest,
 }
 
@@ -90,6 +99,8 @@ impl AppState {
                 hub,
                 access: Arc::new(config.access),
                 limits: config.limits,
+                websockets: Arc::new(Semaphore::new(config.connections.max_websockets)),
+                connections: config.connections,
                 machine,
             }),
         }
@@ -113,6 +124,11 @@ impl AppState {
     /// The request bounds.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// The connection bounds.
+    pub fn connections(&self) -> &ConnectionLimits {
+        &self.inner.connections
     }
 
     /// The trial the page follows.

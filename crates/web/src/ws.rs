@@ -3,24 +3,29 @@
 //! The client gets, as soon as it connects, the trial (`{"type":"trial",…}`), the machine
 //! (`{"type":"machine",…}`) and one binary frame per game; after that, whenever something
 //! changes, the newest frame of each game that changed. Sends are capped at `fps` sweeps per
-//! second (`?fps=N`, default [`DEFAULT_FPS`]) and wait for the socket: a slow browser is simply
-//! visited less often and skips generations, so the server holds at most one sweep per client.
+//! second (`?fps=N`, default [`DEFAULT_FPS`]) and wait for the socket, one message at a time: a
+//! slow browser is simply visited less often and skips generations, so the server holds at most
+//! one frame per client (the one being written, taken from the hub when its turn came), and a
+//! client that takes none for [`SEND_TIMEOUT`](crate::SEND_TIMEOUT) is dropped. At most
+//! [`MAX_WEBSOCKETS`](crate::MAX_WEBSOCKETS) clients are served at once.
 
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
 use tokio::time::Instant;
 
+use crate::error::AppError;
 use crate::hub::{Cursor, Hub, Outgoing};
 use crate::state::{AppState, DEFAULT_FPS, MAX_FPS};
 
-/// A sweep that cannot be written within this long means the client is gone or stuck.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// What a browser sends is a close or a pong: a little room for a polite client, none for more.
+const MAX_INCOMING: usize = 4 * 1024;
 
 /// Query parameters of `/ws` (the token, if any, is checked by the access guard).
 #[derive(Debug, Deserialize)]
@@ -47,10 +52,24 @@ pub(crate) async fn upgrade(
         .and_then(|Query(p)| p.fps)
         .unwrap_or(DEFAULT_FPS)
         .clamp(1, MAX_FPS);
+    let Ok(permit) = state.inner.websockets.clone().try_acquire_owned() else {
+        let limit = state.inner.connections.max_websockets;
+        tracing::debug!(limit, "refused a dashboard client: too many open");
+        return AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("too many dashboard clients: the limit is {limit}, try again later"),
+        )
+        .into_response();
+    };
     let hub = state.inner.hub.clone();
-    // One sweep is bounded by the trial limits (total cells / 8 bytes); refuse more from a peer
-    // that never reads, and take nothing big from the browser, which only ever says goodbye.
-    ws.max_message_size(64 * 1024)
+    let send_timeout = state.inner.connections.send_timeout;
+    // Messages go out one at a time and are flushed before the next is taken, so the socket's
+    // buffer holds one frame (the trial limits bound it: total cells / 8); nothing is batched
+    // before writing. Nothing big is read from the browser, which only ever says goodbye.
+    ws.read_buffer_size(MAX_INCOMING)
+        .max_message_size(MAX_INCOMING)
+        .max_frame_size(MAX_INCOMING)
+        .write_buffer_size(0)
         .max_write_buffer_size(state.inner.limits.max_total_cells as usize / 8 + (1 << 20))
         .on_upgrade(move |socket: WebSocket| async move {
             let (sink, incoming) = socket.split();
@@ -65,14 +84,17 @@ pub(crate) async fn upgrade(
                 Ok(_) => ClientEvent::Other,
             });
             tracing::debug!(fps, "dashboard client connected");
-            stream(hub, Box::pin(sink), Box::pin(incoming), fps).await;
+            stream(hub, Box::pin(sink), Box::pin(incoming), fps, send_timeout).await;
+            drop(permit);
             tracing::debug!("dashboard client left");
+            // Its socket and buffers are gone now; give their pages back rather than keep the peak.
+            crate::memory::release_soon();
         })
 }
 
-/// Streams the hub's changes to one client until it leaves. Generic over the transport so it can
-/// be tested with channels.
-pub async fn stream<S, R>(hub: Hub, mut sink: S, mut incoming: R, fps: u32)
+/// Streams the hub's changes to one client until it leaves, or takes no message for
+/// `send_timeout`. Generic over the transport so it can be tested with channels.
+pub async fn stream<S, R>(hub: Hub, mut sink: S, mut incoming: R, fps: u32, send_timeout: Duration)
 where
     S: Sink<Outgoing> + Unpin,
     R: Stream<Item = ClientEvent> + Unpin,
@@ -93,21 +115,39 @@ where
         tokio::time::sleep_until(next_sweep).await;
         // Marks everything up to now as seen; changes during the send wake the next sweep.
         changes.borrow_and_update();
-        let batch = hub.collect(&mut cursor);
-        let send = async {
-            for message in batch {
-                sink.feed(message).await?;
-            }
-            sink.flush().await
-        };
-        match tokio::time::timeout(SEND_TIMEOUT, send).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => break,
-            Err(_) => {
-                tracing::info!("dropping a dashboard client that stopped reading");
-                break;
-            }
+        if !sweep(&hub, &mut cursor, &mut sink, send_timeout).await {
+            break;
         }
         next_sweep = Instant::now() + period;
+    }
+}
+
+/// Sends what changed, one message at a time, each taken from the hub just before it is sent;
+/// false when the client is gone or stuck.
+async fn sweep<S>(hub: &Hub, cursor: &mut Cursor, sink: &mut S, send_timeout: Duration) -> bool
+where
+    S: Sink<Outgoing> + Unpin,
+{
+    let mut from = 0;
+    let mut texts = hub.texts(cursor).into_iter();
+    loop {
+        let message = match texts.next() {
+            Some(text) => text,
+            None => match hub.next_frame(cursor, from) {
+                Some((index, frame)) => {
+                    from = index + 1;
+                    frame
+                }
+                None => return true,
+            },
+        };
+        match tokio::time::timeout(send_timeout, sink.send(message)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return false,
+            Err(_) => {
+                tracing::info!(?send_timeout, "dropping a dashboard client that stopped reading");
+                return false;
+            }
+        }
     }
 }

@@ -254,7 +254,7 @@ async fn the_body_size_is_limited() {
 
 #[tokio::test]
 async fn off_loopback_the_api_needs_the_token() {
-    let access = Access::for_bind("0.0.0.0:8265".parse().unwrap(), Some("s3cret-token".into())).unwrap();
+    let access = Access::for_bind("0.0.0.0:8265".parse().unwrap(), Some("s3cret-token-0123".into())).unwrap();
     let app = app(state_with(access).await);
     let body = || Some(json!({"games": 1, "size": 8, "steps": 1}));
     for (method, uri) in [
@@ -282,11 +282,14 @@ async fn off_loopback_the_api_needs_the_token() {
         "POST",
         "/api/trials",
         body(),
-        &[("authorization", "Bearer s3cret-token")],
+        &[("authorization", "Bearer s3cret-token-0123")],
     )
     .await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
-    assert_eq!(get(&app, "/api/games?token=s3cret-token").await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, "/api/games?token=s3cret-token-0123").await.status,
+        StatusCode::OK
+    );
     // The page itself holds no data: it loads, then asks for the token it was opened with.
     let page = get(&app, "/").await;
     assert_eq!(page.status, StatusCode::OK);

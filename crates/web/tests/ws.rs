@@ -160,13 +160,13 @@ async fn a_slow_client_skips_to_the_newest_frames() {
 
 #[tokio::test]
 async fn the_websocket_needs_the_token_off_loopback() {
-    let access = Access::for_bind("0.0.0.0:8265".parse().unwrap(), Some("tok".into())).unwrap();
+    let access = Access::for_bind("0.0.0.0:8265".parse().unwrap(), Some("tok-tok-tok-tok-tok".into())).unwrap();
     let addr = serve(state_with(access).await).await;
     let refused = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await;
     match refused {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status().as_u16(), 401),
         other => panic!("expected a 401, got {other:?}"),
     }
-    let mut socket = connect(addr, "?token=tok").await;
+    let mut socket = connect(addr, "?token=tok-tok-tok-tok-tok").await;
     assert!(matches!(next(&mut socket).await, Got::Text(_)));
 }

@@ -92,9 +92,9 @@ pub struct TrialArgs {
     /// With --serve: address to listen on (off loopback the API needs the token).
     #[arg(long, value_name = "ADDR", default_value = colony_web::DEFAULT_BIND, requires = "serve")]
     bind: String,
-    /// With --serve: token the API requires [default: generated off loopback].
-    #[arg(long, value_name = "TOKEN", requires = "serve")]
-    token: Option<String>,
+    // The token the API requires, as for `colony serve` (--token, --token-file or COLONY_TOKEN).
+    #[command(flatten, next_help_heading = "With --serve")]
+    token: super::serve::TokenArgs,
 }
 
 #[derive(Serialize)]
@@ -129,6 +129,13 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     if args.serve && args.mode == ModeArg::Sequential {
         bail!("--serve shows actor runs: use --mode actors (or both)");
     }
+    if args.token.given() && !args.serve {
+        bail!("--token and --token-file apply to the dashboard: add --serve");
+    }
+    let dashboard_access = match args.serve {
+        true => Some(args.token.access(&args.bind)?),
+        false => None,
+    };
     if args.checkpoints.checkpoint.is_some() && args.mode == ModeArg::Sequential {
         bail!("--checkpoint applies to actor runs: use --mode actors (or both)");
     }
@@ -163,14 +170,14 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
         args.batch_sizes.clone()
     };
     let supervisor = super::durable::supervisor(&runtime, &colony);
-    let dashboard = match args.serve {
-        true => Some(super::serve::Dashboard::start(
+    let dashboard = match dashboard_access {
+        Some((addr, access)) => Some(super::serve::Dashboard::start(
             colony.clone(),
             supervisor.clone(),
-            &args.bind,
-            args.token.clone(),
+            addr,
+            access,
         )?),
-        false => None,
+        None => None,
     };
     super::durable::print_failures(&runtime, &colony);
     let spec = &base.spec;

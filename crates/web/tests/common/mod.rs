@@ -14,20 +14,22 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 pub async fn state_with(access: Access) -> AppState {
+    state_with_config(Config {
+        access,
+        limits: Limits::default(),
+        ..Config::default()
+    })
+    .await
+}
+
+pub async fn state_with_config(config: Config) -> AppState {
     let colony = Colony::init(ColonyConfig {
         workers: Some(2),
         ..ColonyConfig::default()
     })
     .await
     .unwrap();
-    AppState::new(
-        colony,
-        Config {
-            access,
-            limits: Limits::default(),
-            trials: None,
-        },
-    )
+    AppState::new(colony, config)
 }
 
 pub async fn state() -> AppState {

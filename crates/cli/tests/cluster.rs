@@ -218,6 +218,81 @@ fn a_trial_over_three_nodes_reports_what_a_local_run_reports() {
 }
 
 #[test]
+fn a_node_killed_mid_trial_loses_no_result() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "sigkill-secret", 0o600);
+    let mut nodes: Vec<NodeProc> = ["n1", "n2", "n3"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+    let remote = dir.path().join("remote.json");
+    // Paused between batches so the trial is still running when the node dies.
+    let shape = [
+        "--games", "6", "--size", "32", "--steps", "60", "--seed", "77", "--pause", "0.03",
+    ];
+    let mut trial = Command::new(COLONY)
+        .arg("trial")
+        .args(shape)
+        .args(["--cluster", &addrs, "--cookie-file"])
+        .arg(&cookie)
+        .arg("--report")
+        .arg(&remote)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn trial");
+    let out = trial.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+        let _ = tx.send(lines.by_ref().find(|l| l.contains("games of")));
+        lines.for_each(drop);
+    });
+    let started = rx.recv_timeout(Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(400));
+    let _ = nodes[1].child.kill();
+    let _ = nodes[1].child.wait();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = trial.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = trial.kill();
+            panic!("the trial did not end after its node died");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    let _ = trial.stderr.take().expect("stderr").read_to_string(&mut stderr);
+    assert!(matches!(started, Ok(Some(_))), "the trial did not start: {stderr}");
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("node disconnected"), "{stderr}");
+
+    let local = dir.path().join("local.json");
+    let mut args = vec!["trial", "--mode", "actors"];
+    args.extend(shape);
+    args.extend(["--report", local.to_str().expect("utf-8 path")]);
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "local trial failed: {}", text(&out.stderr));
+
+    let mut remote = results(&remote);
+    let restarted = remote
+        .iter_mut()
+        .filter_map(|g| g.as_object_mut().and_then(|g| g.remove("restarts")))
+        .count();
+    assert_eq!(
+        restarted, 2,
+        "the dead node's two games restarted elsewhere: {remote:?}"
+    );
+    assert_eq!(
+        remote,
+        results(&local),
+        "restarted from generation 0, they end as if never lost"
+    );
+}
+
+#[test]
 fn a_wrong_cookie_fails_within_5_s_on_both_sides() {
     let _serial = serial();
     let dir = tempfile::tempdir().expect("tempdir");

@@ -54,9 +54,10 @@ pub struct NodeLink {
 }
 
 impl NodeLink {
-    /// Whether its session still stands.
+    /// Whether its session still stands. The host's stand-in stops with the session, which may
+    /// be before the news of the session's end has gone round.
     pub fn is_alive(&self) -> bool {
-        self.alive.load(Ordering::Relaxed)
+        self.alive.load(Ordering::Relaxed) && self.host.get_status() < ractor::ActorStatus::Stopping
     }
 
     /// The node's host actor (its stand-in here).

@@ -44,7 +44,8 @@ impl Default for PlacementConfig {
 /// Places games on a [`Cluster`]'s nodes: each new game goes to the live node with the fewest
 /// games per worker (counting what it hosted when greeted), ties to the node given first. The
 /// handles are ordinary [`GameHandle`]s whose calls go straight to the game's actor; killing or
-/// dropping one asks the game's host to stop it.
+/// dropping one asks the game's host to stop it. Nodes whose sessions ended are skipped, so the
+/// supervisor's restart of a game lost with its node lands on a live one.
 pub struct ClusterPlacement {
     cluster: Arc<Cluster>,
     config: PlacementConfig,
@@ -88,7 +89,7 @@ impl ClusterPlacement {
         Some(best)
     }
 
-    async fn spawn_on(&self, trial: TrialId, game: GameId, spec: GameSpec) -> Result<GameHandle, ColonyError> {
+    async fn spawn_anywhere(&self, trial: TrialId, game: GameId, spec: GameSpec) -> Result<GameHandle, ColonyError> {
         let fail = |reason: String| ColonyError::Spawn { game, reason };
         let bytes = board_bytes(&spec);
         if bytes.saturating_add(FRAME_MARGIN) > self.config.max_frame_bytes {
@@ -98,9 +99,28 @@ impl ClusterPlacement {
                 self.config.max_frame_bytes
             )));
         }
-        let index = self
-            .choose()
-            .ok_or_else(|| fail("no live cluster node to place it on".to_string()))?;
+        // A node whose session ended while it was chosen is skipped: the next try sees it dead.
+        let mut last = None;
+        for _ in 0..self.cluster.nodes().len() {
+            let index = self
+                .choose()
+                .ok_or_else(|| fail("no live cluster node to place it on".to_string()))?;
+            match self.spawn_on(index, trial, game, spec.clone()).await {
+                Err(err) if !self.cluster.nodes()[index].is_alive() => last = Some(err),
+                done => return done,
+            }
+        }
+        Err(last.unwrap_or_else(|| fail("no live cluster node to place it on".to_string())))
+    }
+
+    async fn spawn_on(
+        &self,
+        index: usize,
+        trial: TrialId,
+        game: GameId,
+        spec: GameSpec,
+    ) -> Result<GameHandle, ColonyError> {
+        let fail = |reason: String| ColonyError::Spawn { game, reason };
         let node = self.cluster.nodes()[index].clone();
         let unplace = || {
             let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
@@ -193,7 +213,7 @@ fn board_bytes(spec: &GameSpec) -> u64 {
 
 impl Placement for ClusterPlacement {
     fn spawn(&self, trial: TrialId, game: GameId, spec: GameSpec) -> BoxFuture<'_, Result<GameHandle, ColonyError>> {
-        Box::pin(self.spawn_on(trial, game, spec))
+        Box::pin(self.spawn_anywhere(trial, game, spec))
     }
 
     fn workers(&self) -> usize {

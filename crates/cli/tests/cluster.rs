@@ -99,8 +99,19 @@ impl NodeProc {
         panic!("no node could start");
     }
 
+    /// What it logged so far, without the terminal's colour codes.
     fn stderr(&self) -> String {
-        self.stderr.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let raw = self.stderr.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut plain = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                chars.by_ref().find(|&c| c == 'm');
+            } else {
+                plain.push(c);
+            }
+        }
+        plain
     }
 
     fn is_running(&mut self) -> bool {
@@ -290,6 +301,43 @@ fn a_node_killed_mid_trial_loses_no_result() {
         results(&local),
         "restarted from generation 0, they end as if never lost"
     );
+}
+
+#[test]
+fn a_node_stops_the_games_of_a_driver_killed_mid_trial() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "driver-secret", 0o600);
+    let node = NodeProc::start(&cookie, "n1");
+    let mut trial = Command::new(COLONY)
+        .args([
+            "trial", "--games", "3", "--size", "32", "--steps", "1000", "--pause", "0.05",
+        ])
+        .args(["--cluster", &node.addr, "--cookie-file"])
+        .arg(&cookie)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn trial");
+    let out = trial.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+        let _ = tx.send(lines.by_ref().find(|l| l.contains("games of")));
+        lines.for_each(drop);
+    });
+    let started = rx.recv_timeout(Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = trial.kill();
+    let _ = trial.wait();
+    assert!(matches!(started, Ok(Some(_))), "the trial did not start");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !node.stderr().contains("driver gone: its games stopped") {
+        assert!(Instant::now() < deadline, "the node kept the games: {}", node.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(node.stderr().contains("stopped=3"), "{}", node.stderr());
 }
 
 #[test]

@@ -14,6 +14,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const COLONY: &str = env!("CARGO_BIN_EXE_colony");
 
 /// One test at a time: their deadlines assume the machine is not also running the others.
@@ -338,6 +340,46 @@ fn a_node_stops_the_games_of_a_driver_killed_mid_trial() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(node.stderr().contains("stopped=3"), "{}", node.stderr());
+}
+
+#[test]
+fn a_game_killed_from_the_dashboard_stops_on_its_node() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "kill-secret", 0o600);
+    let node = NodeProc::start(&cookie, "n1");
+    let report = dir.path().join("report.json");
+    let child = Command::new(COLONY)
+        .args([
+            "trial", "--games", "3", "--size", "32", "--steps", "150", "--pause", "0.02", "--seed", "5",
+        ])
+        .args(["--cluster", &node.addr, "--cookie-file"])
+        .arg(&cookie)
+        .args(["--serve", "--bind", "127.0.0.1:0", "--report"])
+        .arg(&report)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn trial");
+    let (_server, addr) = common::Server::started(child);
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, body) = common::http(&addr, "DELETE", "/api/games/1", None);
+    assert_eq!(status, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !report.exists() {
+        assert!(Instant::now() < deadline, "no report: the trial did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let games = results(&report);
+    // Had only the stand-in stopped, the game would have gone on answering to generation 150.
+    assert_eq!(games[1]["outcome"], "killed", "{games:?}");
+    assert!(games[1]["generation"].as_u64().is_some_and(|g| g < 150), "{games:?}");
+    assert!(
+        games[0]["generation"] == 150 && games[2]["generation"] == 150,
+        "{games:?}"
+    );
 }
 
 #[test]

@@ -180,6 +180,7 @@ impl Colony {
             actor,
             stats: stats.clone(),
             timeout: self.shared.call_timeout,
+            end: None,
         });
         if let Ok(mut games) = self.shared.games.lock() {
             let entry = Entry {
@@ -234,15 +235,41 @@ struct HandleInner {
     actor: ActorRef<GameMsg>,
     stats: Arc<ActorStats>,
     timeout: Duration,
+    /// Ends an actor this process does not own (see [`GameHandle::remote`]).
+    end: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Drop for HandleInner {
     fn drop(&mut self) {
-        self.actor.stop(Some("last handle dropped".to_string()));
+        match &self.end {
+            Some(end) => end(),
+            None => self.actor.stop(Some("last handle dropped".to_string())),
+        }
     }
 }
 
 impl GameHandle {
+    /// A handle to an actor that another process owns: `actor` is the local stand-in of a game
+    /// actor on another node. Stopping a stand-in would leave the real actor running, so killing
+    /// the handle, or dropping its last clone, calls `end` instead (which asks the actor's host to
+    /// stop it). Calls time out after `timeout`.
+    pub fn remote(
+        id: GameId,
+        actor: ActorRef<GameMsg>,
+        timeout: Duration,
+        end: impl Fn() + Send + Sync + 'static,
+    ) -> GameHandle {
+        GameHandle {
+            inner: Arc::new(HandleInner {
+                id,
+                actor,
+                stats: Arc::new(ActorStats::default()),
+                timeout,
+                end: Some(Box::new(end)),
+            }),
+        }
+    }
+
     /// The game's id.
     pub fn id(&self) -> GameId {
         self.inner.id
@@ -317,14 +344,26 @@ impl GameHandle {
         self.send(GameMsg::Fault { panic })
     }
 
-    /// Stops the actor at once, dropping queued messages.
+    /// Stops the actor at once, dropping queued messages (a remote actor: asks its host to).
     pub fn kill(&self) {
-        self.inner.actor.kill();
+        match &self.inner.end {
+            Some(end) => end(),
+            None => self.inner.actor.kill(),
+        }
     }
 
-    /// Asks the actor to stop after the message it is handling, and waits until it has.
+    /// Asks the actor to stop after the message it is handling, and waits until it has (a remote
+    /// actor: asks its host to kill it, and waits until its stand-in here has stopped).
     pub async fn stop_and_wait(&self) {
-        let _ = self.inner.actor.stop_and_wait(None, None).await;
+        match &self.inner.end {
+            Some(end) => {
+                end();
+                let _ = self.inner.actor.wait(Some(self.inner.timeout)).await;
+            }
+            None => {
+                let _ = self.inner.actor.stop_and_wait(None, None).await;
+            }
+        }
     }
 }
 

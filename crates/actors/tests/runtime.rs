@@ -303,3 +303,29 @@ async fn replies_are_bounded_and_calls_time_out() {
         "{timed_out:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_handle_ends_its_actor_through_its_callback_only() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let colony = colony(1).await;
+    let owner = colony.spawn(GameId(4), GameSpec::soup(16, 1)).await.expect("spawn");
+    let ends = Arc::new(AtomicUsize::new(0));
+    let counted = ends.clone();
+    let remote =
+        colony_actors::GameHandle::remote(GameId(4), owner.actor().clone(), Duration::from_secs(5), move || {
+            counted.fetch_add(1, Ordering::Relaxed);
+        });
+    assert_eq!(remote.step(3, Detail::Last).await.expect("step").advanced, 3);
+    remote.kill();
+    assert_eq!(ends.load(Ordering::Relaxed), 1, "kill asks the owner");
+    let copy = remote.clone();
+    drop(remote);
+    assert_eq!(ends.load(Ordering::Relaxed), 1, "a clone keeps it");
+    drop(copy);
+    assert_eq!(ends.load(Ordering::Relaxed), 2, "the last drop asks the owner too");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(owner.is_alive(), "the stand-in's handle never stops the actor itself");
+    assert_eq!(owner.state().await.expect("state").summary.generation, 3);
+}

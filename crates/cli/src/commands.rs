@@ -17,6 +17,7 @@ macro_rules! say {
 pub mod bench;
 pub mod checkpoints;
 pub mod durable;
+pub mod node;
 pub mod play;
 pub mod render;
 pub mod resume;

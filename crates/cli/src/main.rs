@@ -47,6 +47,8 @@ enum Command {
     Render(commands::render::RenderArgs),
     /// Measure the engine's speed (kernels, board sizes) without criterion's statistics.
     Bench(commands::bench::BenchArgs),
+    /// Host games for trials driven from elsewhere (`colony trial --cluster`).
+    Node(commands::node::NodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args, &budget),
         Command::Serve(args) => commands::serve::run(args, &budget),
         Command::Render(args) => commands::render::run(args, &budget),
+        Command::Node(args) => commands::node::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,7 +130,8 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn init_tracing(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
-        0 => "warn",
+        // ractor_cluster warns of every session that ends; colony-cluster logs the ones that matter.
+        0 => "warn,ractor_cluster=error",
         1 => "debug",
         _ => "trace",
     };

@@ -71,8 +71,8 @@ pub fn supervisor(runtime: &Runtime, colony: &Colony) -> TrialSupervisor {
 }
 
 /// Prints failures and restarts as the supervisor reports them, while the runtime lives.
-pub fn print_failures(runtime: &Runtime, colony: &Colony) {
-    let mut updates = colony.updates().subscribe_events();
+pub fn print_failures(runtime: &Runtime, updates: &colony_actors::Updates) {
+    let mut updates = updates.subscribe_events();
     runtime.spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
         loop {

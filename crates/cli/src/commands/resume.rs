@@ -68,7 +68,7 @@ pub fn run(args: ResumeArgs, budget: &Budget) -> Result<()> {
         spec.steps,
         resumption.lowest
     )?;
-    durable::print_failures(&runtime, &colony);
+    durable::print_failures(&runtime, colony.updates());
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
     let options = TrialOptions {
         checkpoints: Some(resumption.journal.checkpointing(every, None)),

@@ -60,9 +60,9 @@ pub struct TrialArgs {
     /// Seconds to sleep between batches (the tutorial's pause_between_batches).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0, allow_negative_numbers = true)]
     pause: f64,
-    /// Which runners to time.
-    #[arg(long, value_enum, default_value_t = ModeArg::Both)]
-    mode: ModeArg,
+    /// Which runners to time [default: both; actors with --cluster].
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
     /// Seed of game 0; game i uses seed + i [default: random, printed].
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
@@ -86,6 +86,12 @@ pub struct TrialArgs {
     report: Option<PathBuf>,
     #[command(flatten)]
     checkpoints: super::durable::CheckpointArgs,
+    /// Place the actor runs' games on these nodes (`colony node`), e.g. 10.0.0.2:7001,10.0.0.3:7001.
+    #[arg(long, value_name = "HOST:PORT,...", value_delimiter = ',', requires = "cookie_file")]
+    cluster: Vec<String>,
+    /// With --cluster: the file holding the cluster's cookie.
+    #[arg(long, value_name = "FILE", requires = "cluster")]
+    cookie_file: Option<PathBuf>,
     /// Watch the actor runs live in the browser (URL printed); keeps serving until Ctrl-C.
     #[arg(long)]
     serve: bool,
@@ -123,10 +129,15 @@ fn request(args: &TrialArgs, games: usize, seed: u64) -> TrialRequest {
 
 /// Runs `colony trial`.
 pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
+    let mode = match (args.mode, args.cluster.is_empty()) {
+        (Some(mode), _) => mode,
+        (None, true) => ModeArg::Both,
+        (None, false) => ModeArg::Actors,
+    };
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
-    if args.serve && args.mode == ModeArg::Sequential {
+    if args.serve && mode == ModeArg::Sequential {
         bail!("--serve shows actor runs: use --mode actors (or both)");
     }
     if args.token.given() && !args.serve {
@@ -136,7 +147,7 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
         true => Some(args.token.access(&args.bind)?),
         false => None,
     };
-    if args.checkpoints.checkpoint.is_some() && args.mode == ModeArg::Sequential {
+    if args.checkpoints.checkpoint.is_some() && mode == ModeArg::Sequential {
         bail!("--checkpoint applies to actor runs: use --mode actors (or both)");
     }
     if args.batch_sizes.contains(&0) {
@@ -161,7 +172,12 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
         None => None,
     };
     let (runtime, colony) = input::start_colony(args.workers)?;
-    let games = args.games.unwrap_or(colony.workers());
+    let supervisor = match &args.cookie_file {
+        Some(cookie) if !args.cluster.is_empty() => super::node::cluster_supervisor(&runtime, &args.cluster, cookie)?,
+        _ => super::durable::supervisor(&runtime, &colony),
+    };
+    let workers = supervisor.placement().workers();
+    let games = args.games.unwrap_or(workers);
     let seed = args.seed.unwrap_or_else(random_seed);
     let base = request(&args, games, seed).plan_with(&Limits::cli().with_memory(budget.bytes()), pattern)?;
     let batch_sizes = if args.batch_sizes.is_empty() {
@@ -169,7 +185,6 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     } else {
         args.batch_sizes.clone()
     };
-    let supervisor = super::durable::supervisor(&runtime, &colony);
     let dashboard = match dashboard_access {
         Some((addr, access)) => Some(super::serve::Dashboard::start(
             colony.clone(),
@@ -179,7 +194,8 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
         )?),
         None => None,
     };
-    super::durable::print_failures(&runtime, &colony);
+    // The placement's updates: with --cluster, games fail and restart on other nodes.
+    super::durable::print_failures(&runtime, supervisor.placement().updates());
     let spec = &base.spec;
     say!(
         "{games} games of {}x{} {} {}, {} steps, seed {seed} (game i uses seed {seed} + i), {} workers",
@@ -188,9 +204,9 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
         spec.topology,
         spec.rule,
         spec.steps,
-        colony.workers()
+        workers
     )?;
-    let modes: &[Mode] = match args.mode {
+    let modes: &[Mode] = match mode {
         _ if dashboard.is_some() => &[Mode::Actors],
         ModeArg::Sequential => &[Mode::Sequential],
         ModeArg::Actors => &[Mode::Actors],

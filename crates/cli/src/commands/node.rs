@@ -1,0 +1,116 @@
+//! `colony node`: host games for drivers elsewhere; and the cluster wiring of `colony trial
+//! --cluster`. The policies live in `colony_cluster`; this is wiring.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use colony_actors::supervisor::SupervisorConfig;
+use colony_actors::TrialSupervisor;
+use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, Node, NodeConfig, PlacementConfig};
+use tokio::runtime::Runtime;
+
+use crate::input;
+
+/// Arguments of `colony node`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  umask 077; head -c 32 /dev/urandom | base64 > cookie     a cookie only you can read
+  colony node --listen 127.0.0.1:7001 --cookie-file cookie
+  colony node --listen 127.0.0.1:7002 --cookie-file cookie --workers 1 --name second
+  colony trial --cluster 127.0.0.1:7001,127.0.0.1:7002 --cookie-file cookie --games 8
+
+Sessions are plaintext (ractor_cluster's cookie challenge authenticates, it does not encrypt):
+listen on loopback or a private network. TLS comes later.")]
+pub struct NodeArgs {
+    /// Address and port to listen on (0.0.0.0 or [::] only if every interface is meant).
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: String,
+    /// File holding the cluster's cookie (readable by its owner only, as ssh requires of keys).
+    #[arg(long, value_name = "FILE")]
+    cookie_file: PathBuf,
+    /// Compute workers [default: one per core].
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// The node's name in the cluster [default: node-PORT]; unique among a driver's nodes.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+}
+
+/// Runs `colony node` until Ctrl-C or SIGTERM.
+pub fn run(args: NodeArgs) -> Result<()> {
+    let cookie = Cookie::read(&args.cookie_file)?;
+    let listen = listen_addr(&args.listen)?;
+    let (runtime, colony) = input::start_colony(args.workers)?;
+    let config = NodeConfig {
+        name: args.name.clone(),
+        ..NodeConfig::new(listen)
+    };
+    let node = runtime.block_on(Node::start(colony, config, &cookie))?;
+    say!(
+        "node {} listening on {}, {} workers (protocol version {}); Ctrl-C stops it",
+        node.name(),
+        node.listen(),
+        node.workers(),
+        colony_cluster::PROTOCOL_VERSION
+    )?;
+    runtime.block_on(until_stopped())?;
+    node.stop();
+    Ok(())
+}
+
+/// `HOST:PORT` as the one address to listen on (a name must resolve to exactly one).
+fn listen_addr(text: &str) -> Result<SocketAddr> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let found: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .with_context(|| format!("--listen {text}: expected HOST:PORT"))?
+        .collect();
+    match found.as_slice() {
+        [addr] => Ok(*addr),
+        [] => anyhow::bail!("--listen {text}: the name resolves to no address"),
+        many => anyhow::bail!(
+            "--listen {text}: the name resolves to {} addresses; give one of them",
+            many.len()
+        ),
+    }
+}
+
+async fn until_stopped() -> Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("cannot wait for SIGTERM")?;
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => signal.context("cannot wait for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    Ok(())
+}
+
+/// The supervisor of `colony trial --cluster`: its games placed on the nodes at `addrs`.
+pub fn cluster_supervisor(runtime: &Runtime, addrs: &[String], cookie_file: &Path) -> Result<TrialSupervisor> {
+    let cookie = Cookie::read(cookie_file)?;
+    let cluster = runtime.block_on(Cluster::connect(addrs, &cookie, ConnectOptions::default()))?;
+    let nodes: Vec<String> = cluster
+        .nodes()
+        .iter()
+        .map(|n| format!("{} at {} ({} workers)", n.name, n.addr, n.workers))
+        .collect();
+    say!("cluster of {} nodes: {}", nodes.len(), nodes.join(", "))?;
+    let placement = ClusterPlacement::new(cluster, PlacementConfig::default());
+    Ok(TrialSupervisor::new(
+        Arc::new(placement),
+        SupervisorConfig {
+            runtime: Some(runtime.handle().clone()),
+            ..SupervisorConfig::default()
+        },
+    ))
+}

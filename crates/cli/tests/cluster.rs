@@ -1,0 +1,510 @@
+//! Multi-process cluster tests on loopback: real `colony node` processes and a real driver.
+//!
+//! Timing-sensitive (deadlines of a few seconds on a shared 2-core machine): the tests of this
+//! binary take a lock, so they run one at a time whatever `--test-threads` says; CI runs this
+//! binary on its own, after the CPU-bound suites: `cargo test -p colony --test cluster`.
+//! Every wait is bounded, and every child is killed when its guard drops.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+mod common;
+
+const COLONY: &str = env!("CARGO_BIN_EXE_colony");
+
+/// One test at a time: their deadlines assume the machine is not also running the others.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn cookie(dir: &Path, name: &str, secret: &str, mode: u32) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{secret}\n")).expect("write cookie");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod cookie");
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A `colony node` process, killed when dropped; what it wrote to stderr is kept.
+struct NodeProc {
+    child: Child,
+    addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl NodeProc {
+    /// Starts a node on a free loopback port and waits (bounded) until it says it listens.
+    fn start(cookie: &Path, name: &str) -> NodeProc {
+        // A port found free may be taken before the node binds it: try another.
+        for _ in 0..5 {
+            let addr = format!("127.0.0.1:{}", free_port());
+            let mut child = Command::new(COLONY)
+                .args([
+                    "node",
+                    "--listen",
+                    &addr,
+                    "--workers",
+                    "1",
+                    "--name",
+                    name,
+                    "--cookie-file",
+                ])
+                .arg(cookie)
+                // Each spawn is logged at debug level: the tests count them.
+                .env("RUST_LOG", "warn,ractor_cluster=error,colony_cluster=debug")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn colony node");
+            let stderr = Arc::new(Mutex::new(String::new()));
+            let err_pipe = child.stderr.take().expect("stderr piped");
+            let sink = stderr.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(err_pipe).lines().map_while(Result::ok) {
+                    let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            });
+            let out = child.stdout.take().expect("stdout piped");
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+                let _ = tx.send(lines.by_ref().find(|l| l.contains("listening on")));
+                // Keep reading: a closed pipe would end the node at its next line.
+                lines.for_each(drop);
+            });
+            let mut node = NodeProc { child, addr, stderr };
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(Some(_)) => return node,
+                Ok(None) => {
+                    let _ = node.child.wait();
+                    eprintln!("node did not start (retrying): {}", node.stderr());
+                }
+                Err(_) => panic!("node {name} did not start within 30 s: {}", node.stderr()),
+            }
+        }
+        panic!("no node could start");
+    }
+
+    /// What it logged so far, without the terminal's colour codes.
+    fn stderr(&self) -> String {
+        let raw = self.stderr.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut plain = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                chars.by_ref().find(|&c| c == 'm');
+            } else {
+                plain.push(c);
+            }
+        }
+        plain
+    }
+
+    fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `colony ARGS` to its end, killing it past `limit`; its output and how long it took.
+fn colony(args: &[&str], limit: Duration) -> (Output, Duration) {
+    let start = Instant::now();
+    let mut child = Command::new(COLONY)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn colony");
+    let mut pipes = (
+        child.stdout.take().expect("stdout"),
+        child.stderr.take().expect("stderr"),
+    );
+    let out_reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = pipes.0.read_to_end(&mut out);
+        (out, pipes.1)
+    });
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            let (stdout, mut err_pipe) = out_reader.join().expect("reader");
+            let mut stderr = Vec::new();
+            let _ = err_pipe.read_to_end(&mut stderr);
+            return (Output { status, stdout, stderr }, start.elapsed());
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("colony {args:?} ran past {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The games of a `--report` file, without what differs between runs (times, CPU).
+fn results(report: &Path) -> Vec<serde_json::Value> {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report).expect("report written")).expect("report is JSON");
+    let runs = json["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1, "one run");
+    let games = runs[0]["results"].as_array().expect("results").clone();
+    assert!(!games.is_empty());
+    games
+}
+
+const TRIAL: &[&str] = &[
+    "trial",
+    "--games",
+    "12",
+    "--size",
+    "40",
+    "--steps",
+    "90",
+    "--batch-size",
+    "7",
+    "--seed",
+    "20261201",
+];
+
+#[test]
+fn a_trial_over_three_nodes_reports_what_a_local_run_reports() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "three-node-secret", 0o600);
+    let nodes: Vec<NodeProc> = ["n1", "n2", "n3"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+
+    let remote = dir.path().join("remote.json");
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    let mut args = TRIAL.to_vec();
+    args.extend(["--cluster", &addrs, "--cookie-file", cookie_arg, "--report"]);
+    args.push(remote.to_str().expect("utf-8 path"));
+    let (out, took) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "cluster trial failed: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("cluster of 3 nodes"), "{stdout}");
+    assert!(stdout.contains("3 workers"), "one worker per node: {stdout}");
+    eprintln!("cluster trial took {took:?}");
+
+    let local = dir.path().join("local.json");
+    let mut args = TRIAL.to_vec();
+    args.extend(["--mode", "actors", "--report", local.to_str().expect("utf-8 path")]);
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "local trial failed: {}", text(&out.stderr));
+
+    let (remote, local) = (results(&remote), results(&local));
+    assert_eq!(remote, local, "same seeds, same games, same boards");
+    assert!(remote.iter().all(|g| g["generation"] == 90), "{remote:?}");
+    assert!(remote.iter().all(|g| g["fingerprint"].is_string()), "{remote:?}");
+    for mut node in nodes {
+        assert!(node.is_running(), "node stopped: {}", node.stderr());
+        // 12 games on three nodes of one worker each: four apiece.
+        let spawned = node.stderr().matches("game spawned").count();
+        assert_eq!(spawned, 4, "games per node: {}", node.stderr());
+    }
+}
+
+#[test]
+fn a_node_killed_mid_trial_loses_no_result() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "sigkill-secret", 0o600);
+    let mut nodes: Vec<NodeProc> = ["n1", "n2", "n3"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+    let remote = dir.path().join("remote.json");
+    // Paused between batches so the trial is still running when the node dies.
+    let shape = [
+        "--games", "6", "--size", "32", "--steps", "60", "--seed", "77", "--pause", "0.03",
+    ];
+    let mut trial = Command::new(COLONY)
+        .arg("trial")
+        .args(shape)
+        .args(["--cluster", &addrs, "--cookie-file"])
+        .arg(&cookie)
+        .arg("--report")
+        .arg(&remote)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn trial");
+    let out = trial.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+        let _ = tx.send(lines.by_ref().find(|l| l.contains("games of")));
+        lines.for_each(drop);
+    });
+    let started = rx.recv_timeout(Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(400));
+    let _ = nodes[1].child.kill();
+    let _ = nodes[1].child.wait();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = trial.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = trial.kill();
+            panic!("the trial did not end after its node died");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    let _ = trial.stderr.take().expect("stderr").read_to_string(&mut stderr);
+    assert!(matches!(started, Ok(Some(_))), "the trial did not start: {stderr}");
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("node disconnected"), "{stderr}");
+
+    let local = dir.path().join("local.json");
+    let mut args = vec!["trial", "--mode", "actors"];
+    args.extend(shape);
+    args.extend(["--report", local.to_str().expect("utf-8 path")]);
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "local trial failed: {}", text(&out.stderr));
+
+    let mut remote = results(&remote);
+    let restarted = remote
+        .iter_mut()
+        .filter_map(|g| g.as_object_mut().and_then(|g| g.remove("restarts")))
+        .count();
+    assert_eq!(
+        restarted, 2,
+        "the dead node's two games restarted elsewhere: {remote:?}"
+    );
+    assert_eq!(
+        remote,
+        results(&local),
+        "restarted from generation 0, they end as if never lost"
+    );
+}
+
+#[test]
+fn a_node_stops_the_games_of_a_driver_killed_mid_trial() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "driver-secret", 0o600);
+    let node = NodeProc::start(&cookie, "n1");
+    let mut trial = Command::new(COLONY)
+        .args([
+            "trial", "--games", "3", "--size", "32", "--steps", "1000", "--pause", "0.05",
+        ])
+        .args(["--cluster", &node.addr, "--cookie-file"])
+        .arg(&cookie)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn trial");
+    let out = trial.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+        let _ = tx.send(lines.by_ref().find(|l| l.contains("games of")));
+        lines.for_each(drop);
+    });
+    let started = rx.recv_timeout(Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = trial.kill();
+    let _ = trial.wait();
+    assert!(matches!(started, Ok(Some(_))), "the trial did not start");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !node.stderr().contains("driver gone: its games stopped") {
+        assert!(Instant::now() < deadline, "the node kept the games: {}", node.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(node.stderr().contains("stopped=3"), "{}", node.stderr());
+}
+
+#[test]
+fn a_game_killed_from_the_dashboard_stops_on_its_node() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "kill-secret", 0o600);
+    let node = NodeProc::start(&cookie, "n1");
+    let report = dir.path().join("report.json");
+    let child = Command::new(COLONY)
+        .args([
+            "trial", "--games", "3", "--size", "32", "--steps", "150", "--pause", "0.02", "--seed", "5",
+        ])
+        .args(["--cluster", &node.addr, "--cookie-file"])
+        .arg(&cookie)
+        .args(["--serve", "--bind", "127.0.0.1:0", "--report"])
+        .arg(&report)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn trial");
+    let (_server, addr) = common::Server::started(child);
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, body) = common::http(&addr, "DELETE", "/api/games/1", None);
+    assert_eq!(status, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !report.exists() {
+        assert!(Instant::now() < deadline, "no report: the trial did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let games = results(&report);
+    // Had only the stand-in stopped, the game would have gone on answering to generation 150.
+    assert_eq!(games[1]["outcome"], "killed", "{games:?}");
+    assert!(games[1]["generation"].as_u64().is_some_and(|g| g < 150), "{games:?}");
+    assert!(
+        games[0]["generation"] == 150 && games[2]["generation"] == 150,
+        "{games:?}"
+    );
+}
+
+#[test]
+fn a_wrong_cookie_fails_within_5_s_on_both_sides() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let right = cookie(dir.path(), "right", "the-right-one", 0o600);
+    let wrong = cookie(dir.path(), "wrong", "not-the-right-one", 0o600);
+    let node = NodeProc::start(&right, "n1");
+    let mut args = TRIAL.to_vec();
+    args.extend([
+        "--cluster",
+        &node.addr,
+        "--cookie-file",
+        wrong.to_str().expect("utf-8 path"),
+    ]);
+    let (out, took) = colony(&args, Duration::from_secs(20));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(stderr.contains(&node.addr), "{stderr}");
+    assert!(stderr.contains("wrong cookie"), "{stderr}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !node.stderr().contains("before authenticating") {
+        assert!(Instant::now() < deadline, "the node said nothing: {}", node.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_cookie_file_others_can_read_is_refused() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exposed = cookie(dir.path(), "cookie", "secret", 0o644);
+    let exposed = exposed.to_str().expect("utf-8 path");
+    let (out, _) = colony(
+        &["node", "--listen", "127.0.0.1:1", "--cookie-file", exposed],
+        Duration::from_secs(20),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("mode 0644") && stderr.contains("chmod 600"), "{stderr}");
+
+    let (out, _) = colony(
+        &["trial", "--cluster", "127.0.0.1:1", "--cookie-file", exposed],
+        Duration::from_secs(20),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("mode 0644"), "{stderr}");
+
+    let empty = cookie(dir.path(), "empty", "  ", 0o600);
+    let (out, _) = colony(
+        &[
+            "node",
+            "--listen",
+            "127.0.0.1:1",
+            "--cookie-file",
+            empty.to_str().expect("utf-8 path"),
+        ],
+        Duration::from_secs(20),
+    );
+    assert!(text(&out.stderr).contains("empty"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn garbage_on_the_node_port_does_not_crash_the_node() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "garbage-secret", 0o600);
+    let mut node = NodeProc::start(&cookie, "n1");
+    let frames: Vec<Vec<u8>> = vec![
+        vec![0xff; 64 * 1024], // a huge length prefix, then noise
+        [&8u64.to_be_bytes()[..], &[0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]].concat(), // a frame of non-protobuf
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        [&0u64.to_be_bytes()[..], &[0u8; 16]].concat(), // empty frames
+        vec![],                                         // connect and close
+    ];
+    for frame in &frames {
+        let mut stream = TcpStream::connect(&node.addr).expect("connect");
+        let _ = stream.write_all(frame);
+        let _ = stream.flush();
+        drop(stream);
+    }
+    // One that connects and says nothing, held open while a driver comes.
+    let _silent = TcpStream::connect(&node.addr).expect("connect");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(node.is_running(), "the node died of garbage: {}", node.stderr());
+
+    let mut args = TRIAL.to_vec();
+    args.extend([
+        "--cluster",
+        &node.addr,
+        "--cookie-file",
+        cookie.to_str().expect("utf-8 path"),
+    ]);
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "a driver after the garbage: {}",
+        text(&out.stderr)
+    );
+    assert!(node.is_running(), "{}", node.stderr());
+}
+
+#[test]
+fn a_peer_that_is_no_colony_node_fails_within_5_s() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "secret", 0o600);
+    // Accepts and says nothing: ractor_cluster's handshake would wait forever.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = silent.local_addr().expect("addr").to_string();
+    let held = std::thread::spawn(move || silent.accept().map(|(s, _)| s));
+    let mut args = TRIAL.to_vec();
+    args.extend([
+        "--cluster",
+        &addr,
+        "--cookie-file",
+        cookie.to_str().expect("utf-8 path"),
+    ]);
+    let (out, took) = colony(&args, Duration::from_secs(20));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < Duration::from_secs(7), "took {took:?}");
+    assert!(stderr.contains("no cluster handshake within 5s"), "{stderr}");
+    drop(held);
+}

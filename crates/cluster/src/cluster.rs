@@ -1,0 +1,428 @@
+//! `Cluster`: a driver's sessions with its nodes — connected, authenticated, synced and greeted
+//! within a deadline, or a clear error.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorCell, ActorRef};
+use ractor_cluster::node::{NodeConnectionMode, NodeServerSessionInformation};
+use ractor_cluster::{ClientConnectErr, NodeEventSubscription, NodeServer, NodeServerMessage};
+use tokio::sync::broadcast;
+use tokio::time::Instant;
+
+use crate::protocol::{HostMsg, NodeReport, Welcome, HOSTS, PROTOCOL_VERSION, SCOPE};
+use crate::{ClusterError, Cookie, DEFAULT_MAX_FRAME_BYTES};
+
+/// How long a node has, from the first byte to its host's welcome, unless configured otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How a driver meets its nodes.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Deadline for each node to connect, authenticate, sync and answer the greeting.
+    pub timeout: Duration,
+    /// Largest inbound frame, in bytes (a step reply carries a board).
+    pub max_frame_bytes: u64,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+        }
+    }
+}
+
+/// One node, as a driver knows it.
+pub struct NodeLink {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its name.
+    pub name: String,
+    /// Its compute workers.
+    pub workers: usize,
+    /// Games it hosted (for every driver) when it was greeted.
+    pub games_at_hello: u64,
+    /// ractor_cluster's id of the session (remote actors' ids carry it).
+    session: u64,
+    host: ActorRef<HostMsg>,
+    alive: Arc<AtomicBool>,
+}
+
+impl NodeLink {
+    /// Whether its session still stands. The host's stand-in stops with the session, which may
+    /// be before the news of the session's end has gone round.
+    pub fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Relaxed) && self.host.get_status() < ractor::ActorStatus::Stopping
+    }
+
+    /// The node's host actor (its stand-in here).
+    pub(crate) fn host(&self) -> &ActorRef<HostMsg> {
+        &self.host
+    }
+
+    /// The members of `group` that live on this node.
+    pub(crate) fn members(&self, group: &str) -> Vec<ActorCell> {
+        members_on(self.session, group)
+    }
+
+    /// Asks the node's host for its report.
+    pub async fn report(&self, timeout: Duration) -> Result<NodeReport, ClusterError> {
+        let refused = |reason: String| ClusterError::Refused {
+            node: self.name.clone(),
+            reason,
+        };
+        match self.host.call(HostMsg::Report, Some(timeout)).await {
+            Ok(CallResult::Success(Ok(report))) => Ok(report),
+            Ok(CallResult::Success(Err(refused_by))) => Err(refused(refused_by.reason)),
+            Ok(CallResult::Timeout) => Err(refused(format!("no report within {timeout:?}"))),
+            Ok(CallResult::SenderError) | Err(_) => Err(refused("the session has ended".to_string())),
+        }
+    }
+}
+
+/// The members of `group` in Colony's scope whose ids say they live on session `session`
+/// (a local actor's id says node 0 too, hence the check that it is remote).
+fn members_on(session: u64, group: &str) -> Vec<ActorCell> {
+    ractor::pg::get_scoped_members(&SCOPE.to_string(), &group.to_string())
+        .into_iter()
+        .filter(|cell| !cell.get_id().is_local() && cell.get_id().node() == session)
+        .collect()
+}
+
+/// A session event, as the driver's subscription passes it on.
+#[derive(Clone)]
+enum Event {
+    Authenticated(NodeServerSessionInformation),
+    Ready(NodeServerSessionInformation),
+    Disconnected(NodeServerSessionInformation),
+}
+
+impl Event {
+    fn info(&self) -> &NodeServerSessionInformation {
+        match self {
+            Event::Authenticated(i) | Event::Ready(i) | Event::Disconnected(i) => i,
+        }
+    }
+}
+
+struct Relay(broadcast::Sender<Event>);
+
+impl NodeEventSubscription for Relay {
+    fn node_session_opened(&self, _: NodeServerSessionInformation) {}
+
+    fn node_session_authenticated(&self, ses: NodeServerSessionInformation) {
+        let _ = self.0.send(Event::Authenticated(ses));
+    }
+
+    fn node_session_ready(&self, ses: NodeServerSessionInformation) {
+        let _ = self.0.send(Event::Ready(ses));
+    }
+
+    fn node_session_disconnected(&self, ses: NodeServerSessionInformation) {
+        let _ = self.0.send(Event::Disconnected(ses));
+    }
+}
+
+/// A driver's nodes. Dropping it ends every session (the nodes then stop this driver's games).
+pub struct Cluster {
+    server: ActorRef<NodeServerMessage>,
+    driver: String,
+    nodes: Vec<Arc<NodeLink>>,
+}
+
+impl Cluster {
+    /// Connects to every node at `addrs` (`HOST:PORT`), proving `cookie`, and greets each node's
+    /// host: each must be ready within `options.timeout`, or the error says what went wrong (a
+    /// refused connection, a wrong cookie, a peer that is not a Colony node, another protocol
+    /// version). Must run inside a Tokio runtime.
+    pub async fn connect(addrs: &[String], cookie: &Cookie, options: ConnectOptions) -> Result<Cluster, ClusterError> {
+        if addrs.is_empty() {
+            return Err(ClusterError::NoNodes);
+        }
+        let mut resolved = Vec::new();
+        for addr in addrs {
+            let found = resolve(addr).await?;
+            if !resolved.contains(&found) {
+                resolved.push(found);
+            }
+        }
+        let driver_name = format!(
+            "driver-{:016x}",
+            getrandom::u64().unwrap_or_else(|_| std::process::id().into())
+        );
+        // The driver's server must listen somewhere; loopback and an ephemeral port, since no
+        // node connects back (sessions are isolated, not transitive).
+        let server = NodeServer::new(
+            0,
+            cookie.secret().to_string(),
+            driver_name.clone(),
+            "localhost".to_string(),
+            None,
+            Some(NodeConnectionMode::Isolated),
+        )
+        .with_listen_addr(std::net::Ipv4Addr::LOCALHOST.into())
+        .with_max_inbound_frame_size(options.max_frame_bytes);
+        let (server, _) = Actor::spawn(None, server, ())
+            .await
+            .map_err(|e| ClusterError::Runtime(format!("cannot start the driver's node server: {e}")))?;
+        let (events, _) = broadcast::channel(1024);
+        if server
+            .cast(NodeServerMessage::SubscribeToEvents {
+                id: "colony-driver".to_string(),
+                subscription: Box::new(Relay(events.clone())),
+            })
+            .is_err()
+        {
+            server.stop(None);
+            return Err(ClusterError::Runtime(
+                "the driver's node server stopped at once".to_string(),
+            ));
+        }
+        let mut cluster = Cluster {
+            server,
+            driver: format!("{driver_name}@localhost"),
+            nodes: Vec::new(),
+        };
+        let meetings = resolved
+            .iter()
+            .map(|&addr| cluster.meet(addr, &events, options.timeout));
+        // On any error `cluster` drops, which ends the sessions that did open.
+        let links = futures_util::future::try_join_all(meetings).await?;
+        for (i, a) in links.iter().enumerate() {
+            if let Some(b) = links[..i].iter().find(|b| b.name == a.name) {
+                return Err(ClusterError::DuplicateName {
+                    name: a.name.clone(),
+                    first: b.addr,
+                    second: a.addr,
+                });
+            }
+        }
+        cluster.nodes = links.into_iter().map(Arc::new).collect();
+        watch_sessions(&cluster.nodes, events.subscribe());
+        Ok(cluster)
+    }
+
+    /// The nodes, in the order given.
+    pub fn nodes(&self) -> &[Arc<NodeLink>] {
+        &self.nodes
+    }
+
+    /// This driver's name in the cluster (`driver-…@localhost`).
+    pub fn driver(&self) -> &str {
+        &self.driver
+    }
+
+    /// Connects to one node and waits for its session to be ready and its host to welcome us.
+    async fn meet(
+        &self,
+        addr: SocketAddr,
+        events: &broadcast::Sender<Event>,
+        timeout: Duration,
+    ) -> Result<NodeLink, ClusterError> {
+        let deadline = Instant::now() + timeout;
+        let timed_out = |stage, hint| ClusterError::Timeout {
+            addr,
+            stage,
+            after: timeout,
+            hint,
+        };
+        // Subscribed before connecting, so no event of this session is missed.
+        let mut events = events.subscribe();
+        match tokio::time::timeout_at(deadline, ractor_cluster::client_connect(&self.server, addr)).await {
+            Err(_) => return Err(timed_out("no TCP connection", "is the address right and the node up?")),
+            Ok(Err(ClientConnectErr::Socket(source))) => return Err(ClusterError::Connect { addr, source }),
+            Ok(Err(other)) => return Err(ClusterError::Runtime(format!("connecting to {addr}: {other}"))),
+            Ok(Ok(())) => {}
+        }
+        let peer = addr.to_string();
+        let mut authenticated = false;
+        let session = loop {
+            let event = match tokio::time::timeout_at(deadline, events.recv()).await {
+                Err(_) if authenticated => {
+                    return Err(timed_out(
+                        "the session did not become ready",
+                        "the node is overloaded, or not a Colony node",
+                    ))
+                }
+                Err(_) => {
+                    return Err(timed_out(
+                        "no cluster handshake",
+                        "not a Colony node (nothing answered ractor_cluster's handshake), or a wrong cookie",
+                    ))
+                }
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => continue,
+                Ok(Err(broadcast::error::RecvError::Closed)) => {
+                    return Err(ClusterError::Runtime("the driver's node server stopped".to_string()))
+                }
+                Ok(Ok(event)) => event,
+            };
+            if event.info().peer_addr != peer {
+                continue;
+            }
+            match event {
+                Event::Authenticated(_) => authenticated = true,
+                Event::Ready(info) => break info,
+                Event::Disconnected(_) if authenticated => {
+                    return Err(ClusterError::Closed {
+                        addr,
+                        stage: "after authenticating",
+                        hint: "the node dropped the session (its log says why)",
+                    })
+                }
+                Event::Disconnected(_) => {
+                    return Err(ClusterError::Closed {
+                        addr,
+                        stage: "during authentication",
+                        hint: "a wrong cookie, or not a Colony node",
+                    })
+                }
+            }
+        };
+        // Every group the node had was announced before its side of the session said ready; a
+        // short wait covers news still being handled here.
+        let host = loop {
+            if let Some(cell) = members_on(session.node_id, HOSTS).into_iter().next() {
+                break ActorRef::<HostMsg>::from(cell);
+            }
+            if Instant::now() >= deadline {
+                session.actor.stop(Some("no Colony host".to_string()));
+                return Err(timed_out(
+                    "no Colony host actor",
+                    "a ractor_cluster node, but not a Colony node",
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        let welcome = match self.hello(addr, &host, deadline, timeout).await {
+            Ok(welcome) => welcome,
+            Err(err) => {
+                session.actor.stop(Some("greeting failed".to_string()));
+                return Err(err);
+            }
+        };
+        Ok(NodeLink {
+            addr,
+            name: welcome.name,
+            workers: (welcome.workers as usize).max(1),
+            games_at_hello: welcome.games,
+            session: session.node_id,
+            host,
+            alive: Arc::new(AtomicBool::new(true)),
+        })
+    }
+
+    /// Greets a node's host: its welcome, or why it would not have us (a host of another
+    /// protocol version refuses, naming both versions).
+    async fn hello(
+        &self,
+        addr: SocketAddr,
+        host: &ActorRef<HostMsg>,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<Welcome, ClusterError> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let answer = host
+            .call(
+                |reply| HostMsg::Hello {
+                    version: PROTOCOL_VERSION,
+                    driver: self.driver.clone(),
+                    reply,
+                },
+                Some(left),
+            )
+            .await;
+        match answer {
+            Ok(CallResult::Success(Ok(welcome))) if welcome.version == PROTOCOL_VERSION => Ok(welcome),
+            Ok(CallResult::Success(Ok(welcome))) => Err(ClusterError::Version {
+                addr,
+                node: welcome.version,
+                driver: PROTOCOL_VERSION,
+            }),
+            Ok(CallResult::Success(Err(refused))) => Err(ClusterError::Refused {
+                node: addr.to_string(),
+                reason: refused.reason,
+            }),
+            Ok(CallResult::Timeout) => Err(ClusterError::Timeout {
+                addr,
+                stage: "no greeting from the node's host",
+                after: timeout,
+                hint: "the node is overloaded, or not a Colony node",
+            }),
+            Ok(CallResult::SenderError) | Err(_) => Err(ClusterError::Closed {
+                addr,
+                stage: "before greeting",
+                hint: "the node's host actor is gone",
+            }),
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.server.stop(None);
+    }
+}
+
+/// Marks nodes dead when their sessions end, while the driver's server runs.
+fn watch_sessions(nodes: &[Arc<NodeLink>], mut events: broadcast::Receiver<Event>) {
+    let watched: Vec<(String, String, Arc<AtomicBool>)> = nodes
+        .iter()
+        .map(|n| (n.addr.to_string(), n.name.clone(), n.alive.clone()))
+        .collect();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(Event::Disconnected(info)) => {
+                    for (addr, name, alive) in &watched {
+                        if *addr == info.peer_addr && alive.swap(false, Ordering::Relaxed) {
+                            tracing::warn!(node = %name, %addr, "node disconnected: its games are gone");
+                        }
+                    }
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// `HOST:PORT` to one socket address (the first the resolver gives).
+async fn resolve(addr: &str) -> Result<SocketAddr, ClusterError> {
+    let bad = |reason: String| ClusterError::Address {
+        addr: addr.to_string(),
+        reason,
+    };
+    if let Ok(parsed) = addr.parse::<SocketAddr>() {
+        return Ok(parsed);
+    }
+    if !addr.contains(':') {
+        return Err(bad("expected HOST:PORT".to_string()));
+    }
+    let mut found = tokio::net::lookup_host(addr).await.map_err(|e| bad(e.to_string()))?;
+    found
+        .next()
+        .ok_or_else(|| bad("the name resolves to no address".to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn addresses_are_checked() {
+        assert_eq!(
+            resolve("127.0.0.1:7001").await.expect("addr"),
+            "127.0.0.1:7001".parse::<SocketAddr>().expect("addr")
+        );
+        assert!(matches!(resolve("7001").await, Err(ClusterError::Address { .. })));
+        assert!(matches!(
+            resolve("127.0.0.1:notaport").await,
+            Err(ClusterError::Address { .. })
+        ));
+    }
+}

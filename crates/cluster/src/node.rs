@@ -1,0 +1,242 @@
+//! `Node`: a process that hosts games for drivers — a ractor_cluster `NodeServer` on an explicit
+//! address, a [`Host`] actor, and a [`Colony`] to run the games on.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use colony_actors::Colony;
+use ractor::{Actor, ActorId, ActorRef};
+use ractor_cluster::node::{NodeConnectionMode, NodeServerSessionInformation};
+use ractor_cluster::{NodeEventSubscription, NodeServer, NodeServerMessage};
+
+use crate::host::Host;
+use crate::protocol::HostMsg;
+use crate::{ClusterError, Cookie};
+
+/// Largest inbound frame a node or driver accepts unless configured otherwise (ractor_cluster's
+/// default): a game's spawn carries its board, a step reply the newest board.
+pub const DEFAULT_MAX_FRAME_BYTES: u64 = ractor_cluster::DEFAULT_MAX_INBOUND_FRAME_SIZE;
+
+/// How long a connection may take to authenticate before the node drops it: ractor_cluster
+/// keeps a silent peer's session forever otherwise.
+pub const AUTH_DEADLINE: Duration = Duration::from_secs(10);
+
+/// How to start a node.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Where to listen: an explicit address and port (nothing binds all interfaces unless this
+    /// says `0.0.0.0` or `[::]`).
+    pub listen: SocketAddr,
+    /// The node's name in the cluster [default: `node-PORT`]; unique among a driver's nodes.
+    pub name: Option<String>,
+    /// Largest inbound frame, in bytes.
+    pub max_frame_bytes: u64,
+}
+
+impl NodeConfig {
+    /// A node listening on `listen` with every other setting at its default.
+    pub fn new(listen: SocketAddr) -> NodeConfig {
+        NodeConfig {
+            listen,
+            name: None,
+            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+        }
+    }
+}
+
+/// A running node. Dropping it (or [`Node::stop`]) stops the server, its sessions and its games.
+pub struct Node {
+    server: ActorRef<NodeServerMessage>,
+    host: ActorRef<HostMsg>,
+    colony: Colony,
+    name: String,
+    listen: SocketAddr,
+}
+
+impl Node {
+    /// Starts a node: listens on `config.listen`, accepts drivers that prove `cookie`, and hosts
+    /// their games on `colony`. Must run inside a Tokio runtime.
+    pub async fn start(colony: Colony, config: NodeConfig, cookie: &Cookie) -> Result<Node, ClusterError> {
+        let listen = config.listen;
+        let failed = |reason: String| ClusterError::Start { addr: listen, reason };
+        if listen.port() == 0 {
+            return Err(failed("a node needs a fixed port: drivers connect to it".to_string()));
+        }
+        let name = config.name.clone().unwrap_or_else(|| format!("node-{}", listen.port()));
+        check_name(&name).map_err(failed)?;
+        let (host, _) = Actor::spawn(None, Host::new(colony.clone(), name.clone()), ())
+            .await
+            .map_err(|e| failed(format!("cannot start the host actor: {e}")))?;
+        let server = NodeServer::new(
+            listen.port(),
+            cookie.secret().to_string(),
+            name.clone(),
+            hostname(listen),
+            None,
+            Some(NodeConnectionMode::Isolated),
+        )
+        .with_listen_addr(listen.ip())
+        .with_max_inbound_frame_size(config.max_frame_bytes);
+        let server = match Actor::spawn(None, server, ()).await {
+            Ok((server, _)) => server,
+            Err(e) => {
+                host.stop(None);
+                return Err(failed(e.to_string()));
+            }
+        };
+        let watch = Watch {
+            host: host.clone(),
+            authenticated: Arc::new(Mutex::new(HashSet::new())),
+        };
+        let subscribed = server.cast(NodeServerMessage::SubscribeToEvents {
+            id: "colony-node".to_string(),
+            subscription: Box::new(watch),
+        });
+        if subscribed.is_err() {
+            server.stop(None);
+            host.stop(None);
+            return Err(failed("the node server stopped at once".to_string()));
+        }
+        Ok(Node {
+            server,
+            host,
+            colony,
+            name,
+            listen,
+        })
+    }
+
+    /// The node's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where it listens.
+    pub fn listen(&self) -> SocketAddr {
+        self.listen
+    }
+
+    /// Its compute workers.
+    pub fn workers(&self) -> usize {
+        self.colony.workers()
+    }
+
+    /// The colony its games run on (live actors, memory).
+    pub fn colony(&self) -> &Colony {
+        &self.colony
+    }
+
+    /// Stops the server, its sessions and every hosted game.
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.server.stop(None);
+        self.host.stop(None);
+    }
+}
+
+/// A node's name goes into ractor_cluster's handshake as `name@host`: keep it printable and short.
+fn check_name(name: &str) -> Result<(), String> {
+    let ok =
+        !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "node name {name:?}: use 1 to 64 letters, digits, '-', '_' or '.'"
+        ))
+    }
+}
+
+/// The host part of the node's cluster name: the listen address, or the machine's name when
+/// it listens on every interface (so nodes on several machines get distinct names).
+fn hostname(listen: SocketAddr) -> String {
+    if listen.ip().is_unspecified() {
+        if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+            let name = name.trim();
+            if !name.is_empty() {
+                return name.to_string();
+            }
+        }
+    }
+    listen.ip().to_string()
+}
+
+/// What the node does when sessions come and go: drops connections that do not authenticate in
+/// time, logs failed ones, and stops a driver's games when its session ends.
+struct Watch {
+    host: ActorRef<HostMsg>,
+    authenticated: Arc<Mutex<HashSet<ActorId>>>,
+}
+
+impl Watch {
+    fn authenticated(&self) -> std::sync::MutexGuard<'_, HashSet<ActorId>> {
+        self.authenticated.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl NodeEventSubscription for Watch {
+    fn node_session_opened(&self, ses: NodeServerSessionInformation) {
+        tracing::debug!(peer = %ses.peer_addr, "connection opened");
+        let authenticated = self.authenticated.clone();
+        let id = ses.actor.get_id();
+        let session = ses.actor.clone();
+        let peer = ses.peer_addr.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(AUTH_DEADLINE).await;
+            let done = authenticated.lock().unwrap_or_else(|p| p.into_inner()).contains(&id);
+            if !done && session.get_status() < ractor::ActorStatus::Stopping {
+                tracing::warn!(%peer, "connection dropped: no authentication within {AUTH_DEADLINE:?}");
+                session.stop(Some("authentication deadline".to_string()));
+            }
+        });
+    }
+
+    fn node_session_authenticated(&self, ses: NodeServerSessionInformation) {
+        self.authenticated().insert(ses.actor.get_id());
+        let name = ses.peer_name.map(|n| n.name).unwrap_or_default();
+        tracing::info!(peer = %ses.peer_addr, %name, "peer authenticated");
+    }
+
+    fn node_session_disconnected(&self, ses: NodeServerSessionInformation) {
+        let was_authenticated = self.authenticated().remove(&ses.actor.get_id());
+        match (was_authenticated, ses.peer_name) {
+            (true, Some(name)) => {
+                tracing::info!(peer = %ses.peer_addr, name = %name.name, "peer disconnected");
+                let _ = self.host.cast(HostMsg::DriverLost { driver: name.name });
+            }
+            _ => tracing::warn!(
+                peer = %ses.peer_addr,
+                "connection closed before authenticating: a wrong cookie, or not a Colony driver"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_name("node-7001").is_ok());
+        assert!(check_name("a.b_c").is_ok());
+        for bad in ["", "a b", "a@b", "a\nb", &"x".repeat(65)] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_host_part_is_the_listen_address_unless_it_is_every_interface() {
+        let addr: SocketAddr = "127.0.0.1:7001".parse().expect("addr");
+        assert_eq!(hostname(addr), "127.0.0.1");
+        let any: SocketAddr = "0.0.0.0:7001".parse().expect("addr");
+        assert!(!hostname(any).is_empty());
+    }
+}

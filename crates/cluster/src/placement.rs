@@ -1,0 +1,261 @@
+//! `ClusterPlacement`: a trial's games spread over a driver's nodes.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use colony_actors::{ColonyError, GameHandle, GameId, GameMsg, GameSpec, Placement, TrialId, Updates};
+use futures_util::future::BoxFuture;
+use ractor::rpc::CallResult;
+use ractor::ActorRef;
+use tokio::time::Instant;
+
+use crate::cluster::{Cluster, NodeLink};
+use crate::protocol::{game_group, HostMsg};
+
+/// How long a node has to start a game and announce it.
+pub const SPAWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Bytes a reply or spawn message carries beside its board (summaries, framing), kept free
+/// under the frame limit.
+const FRAME_MARGIN: u64 = 64 * 1024;
+
+/// How a placement talks to games.
+#[derive(Debug, Clone)]
+pub struct PlacementConfig {
+    /// How long a call to a game waits for its reply.
+    pub call_timeout: Duration,
+    /// Largest frame the nodes accept, in bytes: a game whose board cannot travel is refused.
+    pub max_frame_bytes: u64,
+    /// Updates buffered per sink.
+    pub update_buffer: usize,
+}
+
+impl Default for PlacementConfig {
+    fn default() -> Self {
+        PlacementConfig {
+            call_timeout: colony_actors::DEFAULT_CALL_TIMEOUT,
+            max_frame_bytes: crate::DEFAULT_MAX_FRAME_BYTES,
+            update_buffer: colony_actors::UPDATE_BUFFER,
+        }
+    }
+}
+
+/// Places games on a [`Cluster`]'s nodes: each new game goes to the live node with the fewest
+/// games per worker (counting what it hosted when greeted), ties to the node given first. The
+/// handles are ordinary [`GameHandle`]s whose calls go straight to the game's actor; killing or
+/// dropping one asks the game's host to stop it. Nodes whose sessions ended are skipped, so the
+/// supervisor's restart of a game lost with its node lands on a live one.
+pub struct ClusterPlacement {
+    cluster: Arc<Cluster>,
+    config: PlacementConfig,
+    updates: Updates,
+    /// Games per node, in the cluster's order.
+    load: Arc<Mutex<Vec<u64>>>,
+    next_key: AtomicU64,
+}
+
+impl ClusterPlacement {
+    /// A placement over `cluster`'s nodes.
+    pub fn new(cluster: Cluster, config: PlacementConfig) -> ClusterPlacement {
+        let load = cluster.nodes().iter().map(|n| n.games_at_hello).collect();
+        ClusterPlacement {
+            updates: Updates::new(config.update_buffer),
+            cluster: Arc::new(cluster),
+            config,
+            load: Arc::new(Mutex::new(load)),
+            next_key: AtomicU64::new(0),
+        }
+    }
+
+    /// The cluster it places on.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Games placed (and not yet ended) per node, in the cluster's order.
+    pub fn load(&self) -> Vec<u64> {
+        self.load.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Picks the node for one more game and counts it there.
+    fn choose(&self) -> Option<usize> {
+        let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+        let nodes = self.cluster.nodes();
+        let workers: Vec<usize> = nodes.iter().map(|n| n.workers).collect();
+        let alive: Vec<bool> = nodes.iter().map(|n| n.is_alive()).collect();
+        let best = least_loaded(&load, &workers, &alive)?;
+        load[best] += 1;
+        Some(best)
+    }
+
+    async fn spawn_anywhere(&self, trial: TrialId, game: GameId, spec: GameSpec) -> Result<GameHandle, ColonyError> {
+        let fail = |reason: String| ColonyError::Spawn { game, reason };
+        let bytes = board_bytes(&spec);
+        if bytes.saturating_add(FRAME_MARGIN) > self.config.max_frame_bytes {
+            return Err(fail(format!(
+                "its board takes {bytes} bytes, more than a cluster frame carries ({} bytes): use smaller boards \
+                 or raise the frame limit on every node",
+                self.config.max_frame_bytes
+            )));
+        }
+        // A node whose session ended while it was chosen is skipped: the next try sees it dead.
+        let mut last = None;
+        for _ in 0..self.cluster.nodes().len() {
+            let index = self
+                .choose()
+                .ok_or_else(|| fail("no live cluster node to place it on".to_string()))?;
+            match self.spawn_on(index, trial, game, spec.clone()).await {
+                Err(err) if !self.cluster.nodes()[index].is_alive() => last = Some(err),
+                done => return done,
+            }
+        }
+        Err(last.unwrap_or_else(|| fail("no live cluster node to place it on".to_string())))
+    }
+
+    async fn spawn_on(
+        &self,
+        index: usize,
+        trial: TrialId,
+        game: GameId,
+        spec: GameSpec,
+    ) -> Result<GameHandle, ColonyError> {
+        let fail = |reason: String| ColonyError::Spawn { game, reason };
+        let node = self.cluster.nodes()[index].clone();
+        let unplace = || {
+            let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+            load[index] = load[index].saturating_sub(1);
+        };
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+        let group = game_group(self.cluster.driver(), key);
+        let answer = node
+            .host()
+            .call(
+                |reply| HostMsg::Spawn {
+                    driver: self.cluster.driver().to_string(),
+                    trial,
+                    game,
+                    spec,
+                    group: group.clone(),
+                    reply,
+                },
+                Some(SPAWN_TIMEOUT),
+            )
+            .await;
+        let on = |reason: String| fail(format!("on node {} ({}): {reason}", node.name, node.addr));
+        match answer {
+            Ok(CallResult::Success(Ok(()))) => {}
+            Ok(CallResult::Success(Err(refused))) => {
+                unplace();
+                return Err(on(refused.reason));
+            }
+            Ok(CallResult::Timeout) => {
+                unplace();
+                // It may yet start: ask for it gone, so it does not run unwatched.
+                let _ = node.host().cast(HostMsg::Kill { group });
+                return Err(on(format!("no answer within {SPAWN_TIMEOUT:?}")));
+            }
+            Ok(CallResult::SenderError) | Err(_) => {
+                unplace();
+                return Err(on("the node's session has ended".to_string()));
+            }
+        }
+        let Some(actor) = self.stand_in(&node, &group).await else {
+            unplace();
+            let _ = node.host().cast(HostMsg::Kill { group });
+            return Err(on("the game started but was never announced".to_string()));
+        };
+        let host = node.host().clone();
+        let load = self.load.clone();
+        let ended = AtomicBool::new(false);
+        let end = move || {
+            // Kill, then the last drop: the host hears once.
+            if !ended.swap(true, Ordering::Relaxed) {
+                let _ = host.cast(HostMsg::Kill { group: group.clone() });
+                let mut load = load.lock().unwrap_or_else(|p| p.into_inner());
+                load[index] = load[index].saturating_sub(1);
+            }
+        };
+        Ok(GameHandle::remote(game, actor, self.config.call_timeout, end))
+    }
+
+    /// The local stand-in of the game that joined `group` on `node`. Its announcement travels
+    /// ahead of the spawn's reply on the same session, so it is nearly always there at once.
+    async fn stand_in(&self, node: &NodeLink, group: &str) -> Option<ActorRef<GameMsg>> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(cell) = node.members(group).into_iter().next() {
+                return Some(ActorRef::from(cell));
+            }
+            if Instant::now() >= deadline || !node.is_alive() {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+}
+
+/// The live node with the fewest games per worker once it takes one more, the first on ties.
+fn least_loaded(load: &[u64], workers: &[usize], alive: &[bool]) -> Option<usize> {
+    (0..load.len()).filter(|&i| alive[i]).min_by(|&a, &b| {
+        // (load_a + 1) / workers_a against (load_b + 1) / workers_b, without division.
+        let lhs = u128::from(load[a] + 1) * workers[b] as u128;
+        let rhs = u128::from(load[b] + 1) * workers[a] as u128;
+        lhs.cmp(&rhs)
+    })
+}
+
+/// Bytes of the board a game's spec makes (what its spawn and every reply carry).
+fn board_bytes(spec: &GameSpec) -> u64 {
+    let words = (spec.width as u64).div_ceil(64);
+    words.saturating_mul(8).saturating_mul(spec.height as u64)
+}
+
+impl Placement for ClusterPlacement {
+    fn spawn(&self, trial: TrialId, game: GameId, spec: GameSpec) -> BoxFuture<'_, Result<GameHandle, ColonyError>> {
+        Box::pin(self.spawn_anywhere(trial, game, spec))
+    }
+
+    fn workers(&self) -> usize {
+        self.cluster.nodes().iter().map(|n| n.workers).sum()
+    }
+
+    fn updates(&self) -> &Updates {
+        &self.updates
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Places `games` one after another, as a trial's spawns do.
+    fn place(games: usize, workers: &[usize], alive: &[bool]) -> Vec<u64> {
+        let mut load = vec![0; workers.len()];
+        for _ in 0..games {
+            let i = least_loaded(&load, workers, alive).expect("a live node");
+            load[i] += 1;
+        }
+        load
+    }
+
+    #[test]
+    fn games_go_by_workers() {
+        assert_eq!(place(9, &[1, 1, 1], &[true; 3]), vec![3, 3, 3]);
+        assert_eq!(
+            place(8, &[1, 1, 1], &[true; 3]),
+            vec![3, 3, 2],
+            "ties go to the node given first"
+        );
+        assert_eq!(place(12, &[2, 1, 1], &[true; 3]), vec![6, 3, 3]);
+        assert_eq!(place(6, &[1, 1, 1], &[true, false, true]), vec![3, 0, 3]);
+        assert_eq!(least_loaded(&[0, 0], &[1, 1], &[false, false]), None);
+    }
+
+    #[test]
+    fn board_bytes_count_padded_rows() {
+        assert_eq!(board_bytes(&GameSpec::soup(1, 0)), 8);
+        assert_eq!(board_bytes(&GameSpec::soup(64, 0)), 64 * 8);
+        assert_eq!(board_bytes(&GameSpec::soup(65, 0)), 65 * 16);
+    }
+}

@@ -430,3 +430,60 @@ fn ctrl_c_stops_a_long_run_and_says_where_it_got_to() {
         );
     }
 }
+
+#[test]
+fn checkpoints_lists_a_database_in_a_folder_it_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("ro");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let db = folder.join("r.db");
+    let made = Command::new(COLONY)
+        .args([
+            "trial", "--games", "2", "--size", "8", "--steps", "5", "--seed", "4", "--mode", "actors",
+        ])
+        .arg("--checkpoint")
+        .arg(&db)
+        .output()
+        .expect("run colony trial");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let mode = |path: &std::path::Path, bits: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(bits)).expect("chmod")
+    };
+    mode(dir.path(), 0o755);
+    mode(&folder, 0o555);
+    // Root ignores permissions: list as nobody, with a copy of the binary nobody may run.
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let out = if is_root {
+        let binary = dir.path().join("colony");
+        std::fs::copy(COLONY, &binary).expect("copy the binary");
+        mode(&binary, 0o755);
+        match Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary)
+            .arg("checkpoints")
+            .arg(&db)
+            .output()
+        {
+            Ok(out) => out,
+            Err(e) => {
+                assert!(std::env::var_os("COLONY_REQUIRE_TOOLS").is_none(), "setpriv: {e}");
+                eprintln!("setpriv (util-linux) is missing: skipping");
+                return;
+            }
+        }
+    } else {
+        Command::new(COLONY)
+            .arg("checkpoints")
+            .arg(&db)
+            .output()
+            .expect("run colony")
+    };
+    mode(&folder, 0o755);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("finished"), "{text}");
+}

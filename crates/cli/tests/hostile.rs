@@ -3,6 +3,8 @@
 //! problem, never a panic or an abort; output to a closed pipe ends quietly; outputs are checked
 //! before the work and never left half-written; long runs stream instead of piling up.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -11,25 +13,6 @@ const COLONY: &str = env!("CARGO_BIN_EXE_colony");
 
 /// Address space a command may map: far below what the refused commands would need.
 const CAP_BYTES: u64 = 1 << 30;
-
-/// `colony` under the memory cap, or `None` (and a note) where prlimit is missing outside CI.
-fn capped(cap: u64) -> Option<Command> {
-    if Command::new("prlimit").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("COLONY_REQUIRE_TOOLS").is_none(),
-            "prlimit (util-linux) is missing"
-        );
-        eprintln!("prlimit (util-linux) is missing: skipping the memory-capped runs");
-        return None;
-    }
-    let mut command = Command::new("prlimit");
-    command
-        .arg(format!("--as={cap}"))
-        .arg(COLONY)
-        // Each malloc arena reserves 64 MiB of address space; two are plenty here.
-        .env("MALLOC_ARENA_MAX", "2");
-    Some(command)
-}
 
 fn refused(out: &Output, what: &str) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
@@ -131,7 +114,9 @@ fn extreme_flags_are_refused_in_one_line_under_a_memory_cap() {
         ),
     ];
     for (args, expected) in cases {
-        let Some(mut command) = capped(CAP_BYTES) else { return };
+        let Some(mut command) = common::capped(CAP_BYTES) else {
+            return;
+        };
         let started = Instant::now();
         let out = command
             .args(&args)
@@ -198,7 +183,9 @@ fn a_closed_pipe_ends_every_command_quietly() {
 fn print_every_streams_states_instead_of_holding_them() {
     // Eight million 1x1 states: held at once (the old chunked stepping) they need about 900 MB,
     // more than the cap; streamed, a few kilobytes.
-    let Some(mut command) = capped(768 << 20) else { return };
+    let Some(mut command) = common::capped(768 << 20) else {
+        return;
+    };
     let out = command
         .args([
             "play", "--size", "1", "--steps", "8000000", "--print", "every", "--seed", "1",

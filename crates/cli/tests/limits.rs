@@ -10,29 +10,12 @@ use std::time::{Duration, Instant};
 
 use common::{http, Server};
 
-const COLONY: &str = env!("CARGO_BIN_EXE_colony");
 
 /// Address space the process may map: far below what the old replies needed (8 GiB and more).
-const CAP_BYTES: &str = "1073741824";
+const CAP_BYTES: u64 = 1 << 30;
 
 fn capped() -> Option<Command> {
-    let probe = Command::new("prlimit").arg("--version").output();
-    if probe.is_err() {
-        // CI installs it and says so: there the runs must not be skipped.
-        assert!(
-            std::env::var_os("COLONY_REQUIRE_TOOLS").is_none(),
-            "prlimit (util-linux) is missing"
-        );
-        eprintln!("prlimit (util-linux) is missing: skipping the memory-capped runs");
-        return None;
-    }
-    let mut command = Command::new("prlimit");
-    command
-        .arg(format!("--as={CAP_BYTES}"))
-        .arg(COLONY)
-        // Each malloc arena reserves 64 MiB of address space; two are plenty here.
-        .env("MALLOC_ARENA_MAX", "2");
-    Some(command)
+    common::capped(CAP_BYTES)
 }
 
 #[test]

@@ -57,3 +57,25 @@ pub fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> (u16, S
     let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     (status, body)
 }
+
+/// `colony` under an address-space cap of `cap` bytes (`prlimit --as`), or `None` (and a note)
+/// where prlimit is missing outside CI.
+pub fn capped(cap: u64) -> Option<std::process::Command> {
+    use std::process::Command;
+    if Command::new("prlimit").arg("--version").output().is_err() {
+        // CI installs it and says so: there the runs must not be skipped.
+        assert!(
+            std::env::var_os("COLONY_REQUIRE_TOOLS").is_none(),
+            "prlimit (util-linux) is missing"
+        );
+        eprintln!("prlimit (util-linux) is missing: skipping the memory-capped runs");
+        return None;
+    }
+    let mut command = Command::new("prlimit");
+    command
+        .arg(format!("--as={cap}"))
+        .arg(env!("CARGO_BIN_EXE_colony"))
+        // Each malloc arena reserves 64 MiB of address space; two are plenty here.
+        .env("MALLOC_ARENA_MAX", "2");
+    Some(command)
+}

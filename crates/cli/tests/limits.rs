@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use common::{http, Server};
 
-
 /// Address space the process may map: far below what the old replies needed (8 GiB and more).
 const CAP_BYTES: u64 = 1 << 30;
 

@@ -106,7 +106,8 @@ pub fn parse_size(text: &str) -> Result<ByteSize, String> {
     let size: ByteSize = text
         .trim()
         .parse()
-        .map_err(|e| format!("{text:?} is not a size like 4G or 512MiB: {e}"))?;
+        // bytesize's message names its unit parser's internals; the expected form says more.
+        .map_err(|_| format!("{text:?} is not a size like 4G, 512MiB or a number of bytes below 2^64"))?;
     if size.as_u64() < 1 << 20 {
         return Err(format!("{text:?} is less than 1 MiB: nothing would fit"));
     }

@@ -59,6 +59,7 @@ impl Stepper<'_> {
                 [k[2][2], k[2][3], k[3][2], k[3][3]],
             ];
             let out = leaf::step_level5(&grid, &self.masks);
+            self.arena.prefetch_leaves(&out);
             let mut kids = [NONE; 4];
             for (kid, bits) in kids.iter_mut().zip(out) {
                 *kid = self.arena.leaf(bits)?;
@@ -86,6 +87,13 @@ impl Stepper<'_> {
             [k[2][0], k[2][1], k[3][0], k[3][1]],
             [k[2][2], k[2][3], k[3][2], k[3][3]],
         ];
+        self.arena.prefetch_branches(&[
+            [g[0][1], g[0][2], g[1][1], g[1][2]],
+            [g[1][0], g[1][1], g[2][0], g[2][1]],
+            [g[1][1], g[1][2], g[2][1], g[2][2]],
+            [g[1][2], g[1][3], g[2][2], g[2][3]],
+            [g[2][1], g[2][2], g[3][1], g[3][2]],
+        ]);
         let mut s = [[NONE; 3]; 3];
         for i in 0..3 {
             for j in 0..3 {
@@ -107,6 +115,12 @@ impl Stepper<'_> {
             }
         }
         let sub = if full { log - 1 } else { log };
+        self.arena.prefetch_branches(&[
+            [s[0][0], s[0][1], s[1][0], s[1][1]],
+            [s[0][1], s[0][2], s[1][1], s[1][2]],
+            [s[1][0], s[1][1], s[2][0], s[2][1]],
+            [s[1][1], s[1][2], s[2][1], s[2][2]],
+        ]);
         let mut r = [NONE; 4];
         for a in 0..2 {
             for b in 0..2 {

@@ -218,7 +218,7 @@ impl Board {
     /// A 64-bit fingerprint of the cells (xxh3), used by cycle detection.
     pub fn fingerprint(&self) -> u64 {
         let bytes: &[u8] = bytemuck::cast_slice(&self.words);
-        xxhash_rust::xxh3::xxh3_64_with_seed(bytes, (self.width as u64) << 32 | self.height as u64)
+        twox_hash::XxHash3_64::oneshot_with_seed((self.width as u64) << 32 | self.height as u64, bytes)
     }
 }
 

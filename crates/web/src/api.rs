@@ -129,13 +129,13 @@ struct GameDetail {
     series: Vec<[u64; 2]>,
 }
 
-fn game_id(id: Result<Path<u32>, PathRejection>) -> Result<u32, AppError> {
-    id.map(|Path(id)| id)
+fn game_id(id: Result<Path<u32>, PathRejection>) -> Result<GameId, AppError> {
+    id.map(|Path(id)| GameId(id))
         .map_err(|_| AppError::bad_request("a game id is a whole number, e.g. /api/games/3"))
 }
 
-fn no_game(id: u32) -> AppError {
-    AppError::not_found(format!("no game {id} in the current trial"))
+fn no_game(id: GameId) -> AppError {
+    AppError::not_found(format!("no {id} in the current trial"))
 }
 
 async fn game(
@@ -146,7 +146,7 @@ async fn game(
     let (row, board, series) = state.inner.hub.game(id).ok_or_else(|| no_game(id))?;
     Ok(Json(GameDetail {
         row,
-        trial: state.inner.hub.rows().0,
+        trial: state.inner.hub.rows().0 .0,
         width: board.width(),
         height: board.height(),
         series,
@@ -168,9 +168,9 @@ async fn game_rle(
         width: board.width(),
         height: board.height(),
     };
-    let name = format!("Colony trial {trial} game {id} generation {}", row.generation);
+    let name = format!("Colony trial {trial} game {} generation {}", id.0, row.generation);
     let text = pattern::write_rle(&board, rule, Some(grid), Some(&name));
-    let disposition = format!("inline; filename=\"colony-{trial}-{id}-{}.rle\"", row.generation);
+    let disposition = format!("inline; filename=\"colony-{trial}-{}-{}.rle\"", id.0, row.generation);
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
@@ -183,11 +183,11 @@ async fn game_rle(
 async fn kill(State(state): State<AppState>, id: Result<Path<u32>, PathRejection>) -> Result<Json<GameRow>, AppError> {
     let id = game_id(id)?;
     let trial = followed(&state)?;
-    state.supervisor().kill(trial, GameId(id))?;
-    state.inner.hub.mark(trial.0, id, crate::frame::GameStatus::Killed);
+    state.supervisor().kill(trial, id)?;
+    state.inner.hub.mark(trial, id, crate::frame::GameStatus::Killed);
     let (_, rows) = state.inner.hub.rows();
     rows.into_iter()
-        .nth(id as usize)
+        .nth(id.0 as usize)
         .map(Json)
         .ok_or_else(|| AppError::internal("the killed game vanished"))
 }

@@ -194,13 +194,13 @@ impl Follower {
             return;
         }
         let boards = trial.first_states().iter().map(|s| s.board.clone()).collect();
-        self.hub.reset(trial.id().0, boards).await;
+        self.hub.reset(trial.id(), boards).await;
         *self.followed() = Some(Followed { id: trial.id() });
         self.publish();
         let (hub, me) = (self.hub.clone(), Arc::downgrade(self));
         tokio::spawn(async move {
             let ended = trial.ended().await;
-            hub.finish(trial.id().0, finals(trial.spec().games, &ended)).await;
+            hub.finish(trial.id(), finals(trial.spec().games, &ended)).await;
             if let Some(me) = me.upgrade() {
                 me.publish();
             }

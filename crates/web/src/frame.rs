@@ -28,7 +28,7 @@
 use colony_life::{Board, Outcome};
 use serde::Serialize;
 
-use colony_actors::Summary;
+use colony_actors::{GameId, Summary, TrialId};
 
 /// Bytes before the words.
 pub const HEADER_LEN: usize = 48;
@@ -94,9 +94,9 @@ fn outcome_code(outcome: Outcome) -> (u8, u32) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameHeader {
     /// Trial the frame belongs to.
-    pub trial: u32,
+    pub trial: TrialId,
     /// Game id.
-    pub game: u32,
+    pub game: GameId,
     /// Generation of the board.
     pub generation: u64,
     /// Live cells.
@@ -113,13 +113,13 @@ pub struct FrameHeader {
 pub struct FrameError(String);
 
 /// Encodes one game's board and summary as a frame.
-pub fn encode(trial: u32, game: u32, summary: &Summary, status: GameStatus, board: &Board) -> Vec<u8> {
+pub fn encode(trial: TrialId, game: GameId, summary: &Summary, status: GameStatus, board: &Board) -> Vec<u8> {
     let words = board.words();
     let mut out = Vec::with_capacity(HEADER_LEN + words.len() * 8);
     let (outcome, period) = outcome_code(summary.outcome);
     out.extend_from_slice(&[KIND_BOARD, FORMAT_VERSION, outcome, status.code()]);
-    out.extend_from_slice(&trial.to_le_bytes());
-    out.extend_from_slice(&game.to_le_bytes());
+    out.extend_from_slice(&trial.0.to_le_bytes());
+    out.extend_from_slice(&game.0.to_le_bytes());
     out.extend_from_slice(&period.to_le_bytes());
     out.extend_from_slice(&summary.generation.to_le_bytes());
     out.extend_from_slice(&summary.population.to_le_bytes());
@@ -185,8 +185,8 @@ pub fn decode(bytes: &[u8]) -> Result<(FrameHeader, Board), FrameError> {
         return Err(bad("live cells past the right edge"));
     }
     let header = FrameHeader {
-        trial: u32_at(bytes, 4),
-        game: u32_at(bytes, 8),
+        trial: TrialId(u32_at(bytes, 4)),
+        game: GameId(u32_at(bytes, 8)),
         generation: u64_at(bytes, 16),
         population: u64_at(bytes, 24),
         outcome,
@@ -210,13 +210,13 @@ mod tests {
             population: 3,
             outcome: Outcome::Oscillating { period: 2 },
         };
-        let bytes = encode(5, 7, &summary, GameStatus::Killed, &board);
+        let bytes = encode(TrialId(5), GameId(7), &summary, GameStatus::Killed, &board);
         assert_eq!(bytes.len(), HEADER_LEN + 2 * 3 * 8);
         let (header, back) = decode(&bytes).expect("decodes");
         assert_eq!(back, board);
         assert_eq!(
             (header.trial, header.game, header.generation, header.population),
-            (5, 7, 12, 3)
+            (TrialId(5), GameId(7), 12, 3)
         );
         assert_eq!((header.outcome, header.status), (summary.outcome, GameStatus::Killed));
     }
@@ -230,7 +230,7 @@ mod tests {
             population: 0,
             outcome: Outcome::Extinct,
         };
-        let mut bytes = encode(1, 0, &summary, GameStatus::Running, &board);
+        let mut bytes = encode(TrialId(1), GameId(0), &summary, GameStatus::Running, &board);
         bytes[HEADER_LEN] = 0xff; // cells past the right edge of a 3-wide board
         assert!(decode(&bytes).is_err());
         bytes.pop();

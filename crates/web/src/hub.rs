@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::ws::Utf8Bytes;
-use colony_actors::{GameUpdate, Summary, Updates};
+use colony_actors::{GameId, GameUpdate, Summary, TrialId, Updates};
 use colony_life::{Board, Outcome};
 use serde::Serialize;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -113,7 +113,7 @@ impl Slot {
 
 #[derive(Default)]
 struct Live {
-    trial: u32,
+    trial: TrialId,
     games: Vec<Slot>,
     next_version: u64,
     trial_text: Option<(u64, Utf8Bytes)>,
@@ -141,12 +141,12 @@ pub struct Final {
 /// Changes that must be ordered after every update already published (see [`Hub::reset`]).
 enum Command {
     Reset {
-        trial: u32,
+        trial: TrialId,
         boards: Vec<Arc<Board>>,
         done: oneshot::Sender<()>,
     },
     Finish {
-        trial: u32,
+        trial: TrialId,
         finals: Vec<Final>,
         done: oneshot::Sender<()>,
     },
@@ -168,7 +168,7 @@ pub struct Hub {
 /// What one client has already been sent.
 #[derive(Debug, Default)]
 pub struct Cursor {
-    trial: u32,
+    trial: TrialId,
     trial_version: u64,
     machine_version: u64,
     seen: Vec<u64>,
@@ -203,7 +203,7 @@ impl Hub {
 
     /// Starts trial `trial` with these generation-0 boards, after every update published so
     /// far has been applied (so late updates of the previous trial cannot leak into it).
-    pub async fn reset(&self, trial: u32, boards: Vec<Arc<Board>>) {
+    pub async fn reset(&self, trial: TrialId, boards: Vec<Arc<Board>>) {
         let (done, wait) = oneshot::channel();
         if self.commands.send(Command::Reset { trial, boards, done }).is_ok() {
             let _ = wait.await;
@@ -211,7 +211,7 @@ impl Hub {
     }
 
     /// Ends trial `trial`: the final state of every game, and the status of those still running.
-    pub async fn finish(&self, trial: u32, finals: Vec<Final>) {
+    pub async fn finish(&self, trial: TrialId, finals: Vec<Final>) {
         let (done, wait) = oneshot::channel();
         if self.commands.send(Command::Finish { trial, finals, done }).is_ok() {
             let _ = wait.await;
@@ -219,13 +219,13 @@ impl Hub {
     }
 
     /// Marks one game (e.g. killed); false when the trial has no such game.
-    pub fn mark(&self, trial: u32, game: u32, status: GameStatus) -> bool {
+    pub fn mark(&self, trial: TrialId, game: GameId, status: GameStatus) -> bool {
         let mut live = self.live();
         if live.trial != trial {
             return false;
         }
         let version = live.bump();
-        let Some(slot) = live.games.get_mut(game as usize) else {
+        let Some(slot) = live.games.get_mut(game.0 as usize) else {
             return false;
         };
         slot.status = status;
@@ -255,7 +255,7 @@ impl Hub {
     }
 
     /// The current trial id and every game's row.
-    pub fn rows(&self) -> (u32, Vec<GameRow>) {
+    pub fn rows(&self) -> (TrialId, Vec<GameRow>) {
         let live = self.live();
         (
             live.trial,
@@ -264,10 +264,10 @@ impl Hub {
     }
 
     /// One game's row, latest board and population series.
-    pub fn game(&self, id: u32) -> Option<(GameRow, Arc<Board>, Vec<[u64; 2]>)> {
+    pub fn game(&self, id: GameId) -> Option<(GameRow, Arc<Board>, Vec<[u64; 2]>)> {
         let live = self.live();
-        let slot = live.games.get(id as usize)?;
-        Some((slot.row(id as usize), slot.board.clone(), slot.series.points.clone()))
+        let slot = live.games.get(id.0 as usize)?;
+        Some((slot.row(id.0 as usize), slot.board.clone(), slot.series.points.clone()))
     }
 
     /// The trial and machine texts that changed since `cursor` (a sweep starts with them).
@@ -317,7 +317,7 @@ impl Hub {
         let frame = slot.frame.get_or_insert_with(|| {
             Bytes::from(frame::encode(
                 trial,
-                offset as u32,
+                GameId(offset as u32),
                 &slot.summary,
                 slot.status,
                 &slot.board,
@@ -347,7 +347,7 @@ fn apply(live: &mut Live, update: GameUpdate) {
             summary,
             board,
         } => {
-            if trial.0 != live.trial {
+            if trial != live.trial {
                 return;
             }
             let version = live.bump();
@@ -367,7 +367,7 @@ fn apply(live: &mut Live, update: GameUpdate) {
             slot.frame = None;
         }
         GameUpdate::Failed { trial, game, reason } => {
-            if trial.0 != live.trial {
+            if trial != live.trial {
                 return;
             }
             let version = live.bump();
@@ -497,7 +497,6 @@ async fn ingest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use colony_actors::{GameId, TrialId};
 
     #[test]
     fn the_series_stays_bounded_and_ordered() {
@@ -515,7 +514,7 @@ mod tests {
         let updates = Updates::new(16);
         let hub = Hub::new(&updates);
         let board = Arc::new(Board::new(8, 8).expect("board"));
-        hub.reset(1, vec![board.clone(), board.clone()]).await;
+        hub.reset(TrialId(1), vec![board.clone(), board.clone()]).await;
         let mut cursor = Cursor::default();
         assert_eq!(hub.collect(&mut cursor).len(), 2, "a new client gets every game");
         assert!(hub.collect(&mut cursor).is_empty());
@@ -531,13 +530,13 @@ mod tests {
                 board: Some(board.clone()),
             });
         }
-        hub.finish(1, Vec::new()).await; // orders after the updates above
+        hub.finish(TrialId(1), Vec::new()).await; // orders after the updates above
         let out = hub.collect(&mut cursor);
         assert_eq!(out.len(), 1, "one frame for five generations");
         let Outgoing::Binary(bytes) = &out[0] else {
             panic!("binary")
         };
         let (header, _) = frame::decode(bytes).expect("frame");
-        assert_eq!((header.game, header.generation), (1, 5));
+        assert_eq!((header.game, header.generation), (GameId(1), 5));
     }
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use colony_actors::{GameId, TrialId};
 use colony_life::{pattern, Board, Game, Rule, Topology};
 use colony_web::frame::{self, FrameHeader};
 use colony_web::{app, Access, GameStatus};
@@ -86,7 +87,7 @@ async fn frames_carry_the_real_boards_and_kills_show() {
             Got::Text(t) if t["type"] == "trial" => trial_seen |= t["id"] == 1 && t["status"] == "running",
             Got::Text(_) => {}
             Got::Frame(header, board) => {
-                assert_eq!(header.trial, 1);
+                assert_eq!(header.trial, TrialId(1));
                 assert_eq!(
                     board,
                     blinker_at(9, header.generation),
@@ -95,7 +96,7 @@ async fn frames_carry_the_real_boards_and_kills_show() {
                     header.generation
                 );
                 assert_eq!(header.population, 3);
-                let seen = frames.entry(header.game).or_default();
+                let seen = frames.entry(header.game.0).or_default();
                 assert!(
                     seen.last().is_none_or(|&g| g < header.generation),
                     "generations only move forward"
@@ -112,7 +113,7 @@ async fn frames_carry_the_real_boards_and_kills_show() {
     );
     loop {
         if let Got::Frame(header, _) = next(&mut socket).await {
-            if header.game == 2 && header.status == GameStatus::Killed {
+            if header.game == GameId(2) && header.status == GameStatus::Killed {
                 break;
             }
         }
@@ -137,7 +138,7 @@ async fn a_slow_client_skips_to_the_newest_frames() {
     let mut frames_of_game_0 = 0u64;
     loop {
         if let Got::Frame(header, _) = next(&mut socket).await {
-            if header.game == 0 {
+            if header.game == GameId(0) {
                 frames_of_game_0 += 1;
                 if header.generation >= server_generation {
                     break;

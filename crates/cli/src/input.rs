@@ -253,6 +253,19 @@ pub fn interrupted() -> &'static std::sync::atomic::AtomicBool {
 /// Most compute workers a command starts.
 pub const MAX_WORKERS: usize = 256;
 
+/// Threads one board is stepped on (`--threads`): 1 to [`MAX_WORKERS`], by default one per core.
+pub fn board_threads(threads: Option<usize>) -> Result<usize> {
+    match threads {
+        Some(n) if !(1..=MAX_WORKERS).contains(&n) => {
+            anyhow::bail!("--threads must be between 1 and {MAX_WORKERS}, got {n}")
+        }
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_WORKERS)),
+    }
+}
+
 /// An async runtime and a colony on it with `workers` compute workers (default: one per core).
 /// Small steps run inside actor tasks, so the runtime gets one thread per worker too.
 pub fn start_colony(workers: Option<usize>) -> Result<(tokio::runtime::Runtime, Colony)> {

@@ -77,6 +77,20 @@ fn extreme_flags_are_refused_in_one_line_under_a_memory_cap() {
         (vec!["--max-memory", "lots", "play"], "not a size"),
         (vec!["--max-memory", "1K", "play"], "less than 1 MiB"),
         (vec!["play", "--pattern", &run, "--steps", "1"], "live cells"),
+        // Threads for one board: bounded like --workers, refused before any work.
+        (vec!["play", "--threads", "0"], "--threads must be between 1 and 256"),
+        (
+            vec!["play", "--topology", "plane", "--threads", "100000"],
+            "--threads must be between 1 and 256",
+        ),
+        (
+            vec!["render", "--threads", "3000", "--png", "t.png"],
+            "--threads must be between 1 and 256",
+        ),
+        (
+            vec!["bench", "engine", "--threads", "0"],
+            "--threads must be between 1 and 256",
+        ),
         // Finding 14: output paths checked before the work; sizes compared before reading.
         (
             vec!["trial", "--games", "2", "--size", "8", "--report", &report],

@@ -765,3 +765,30 @@ fn help_of_every_command_succeeds() {
         assert!(text.contains(flag), "play --help lacks {flag}");
     }
 }
+
+#[test]
+fn one_board_on_several_threads_gives_the_same_boards() {
+    // 320x300 = 96,000 cells: past the size at which a board's rows are split between threads,
+    // with stripes that do not divide its height evenly.
+    let base = [
+        "play", "--width", "320", "--height", "300", "--seed", "11", "--steps", "40", "--print", "every",
+    ];
+    let with = |threads: &str| {
+        let mut args = base.to_vec();
+        args.extend(["--threads", threads]);
+        ok(&args)
+    };
+    let one = with("1");
+    assert_eq!(one.boards().lines().filter(|l| l.starts_with("state #")).count(), 40);
+    for threads in ["2", "3", "7"] {
+        let many = with(threads);
+        assert!(
+            many.boards() == one.boards(),
+            "--threads {threads} printed other boards than --threads 1"
+        );
+        assert_eq!(
+            many.summary().split(", ").take(3).collect::<Vec<_>>(),
+            one.summary().split(", ").take(3).collect::<Vec<_>>()
+        );
+    }
+}

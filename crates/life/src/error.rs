@@ -33,6 +33,9 @@ pub enum LifeError {
     /// A topology name that is neither `torus` nor `bounded`.
     #[error("unknown topology {0:?} (expected \"torus\" or \"bounded\")")]
     Topology(String),
+    /// The threads a kernel steps one board on could not be started.
+    #[error("{0}")]
+    Threads(String),
     /// A soup density outside `0.0..=1.0`.
     #[error("density must be between 0 and 1, got {0}")]
     Density(f64),

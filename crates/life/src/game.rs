@@ -70,6 +70,13 @@ impl Game {
         self
     }
 
+    /// Uses `kernel`, stepping each board on `threads` threads where the kernel can (the same
+    /// boards for any number).
+    pub fn with_kernel_on(mut self, kernel: KernelKind, threads: usize) -> Result<Game> {
+        self.kernel = kernel.build_threaded(threads)?;
+        Ok(self)
+    }
+
     /// Detects cycles with periods up to `window` (0: only extinction is detected).
     pub fn with_cycle_window(mut self, window: usize) -> Game {
         let current = self.current().clone();

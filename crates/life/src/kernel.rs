@@ -35,12 +35,21 @@ pub enum KernelKind {
 }
 
 impl KernelKind {
-    /// A fresh kernel of this kind.
+    /// A fresh kernel of this kind, on the calling thread.
     pub fn build(self) -> Box<dyn Kernel> {
         match self {
             KernelKind::Reference => Box::new(Reference),
             KernelKind::Bitwise => Box::new(Bitwise::new(Simd::Auto)),
         }
+    }
+
+    /// A fresh kernel of this kind that steps each board on `threads` threads where it can
+    /// (the bitwise kernel; the reference kernel, which defines the semantics, stays serial).
+    pub fn build_threaded(self, threads: usize) -> Result<Box<dyn Kernel>, LifeError> {
+        Ok(match self {
+            KernelKind::Reference => Box::new(Reference),
+            KernelKind::Bitwise => Box::new(Bitwise::new(Simd::Auto).with_threads(threads)?),
+        })
     }
 }
 

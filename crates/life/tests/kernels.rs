@@ -92,8 +92,18 @@ fn rule() -> impl Strategy<Value = Rule> {
 
 fn check_equal(width: usize, height: usize, seed: u64, density: f64, rule: Rule, topology: Topology) {
     let board = soup(width, height, seed, density).expect("soup");
-    for simd in [Simd::Auto, Simd::Portable] {
-        let mut fast = Bitwise::new(simd);
+    // One board on several threads: stripes of one row up to the whole board, boundaries
+    // anywhere, the torus's wrap crossing stripes.
+    let kernels = [Simd::Auto, Simd::Portable].into_iter().flat_map(|simd| {
+        [1, 2, 3, 7].map(move |threads| {
+            Bitwise::new(simd)
+                .with_threads(threads)
+                .expect("threads")
+                .with_split_threshold(0)
+        })
+    });
+    for mut fast in kernels {
+        let simd = format!("{fast:?}");
         let mut current = board.clone();
         let mut out = Board::new(1, 1).expect("board");
         // Several generations, so that scratch reuse between steps is exercised too.

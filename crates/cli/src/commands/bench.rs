@@ -8,6 +8,7 @@ use colony_life::kernel::{Bitwise, Kernel, Reference, Simd};
 use colony_life::{soup, Board, Game, Rule, Topology};
 
 use crate::budget::Budget;
+use crate::input;
 
 /// Arguments of `colony bench`.
 #[derive(Debug, Args)]
@@ -18,7 +19,7 @@ pub struct BenchArgs {
 
 #[derive(Debug, Subcommand)]
 enum BenchWhat {
-    /// Step one soup with one kernel on one core; prints the median of several runs.
+    /// Step one soup with one kernel (on every core by default); prints the median of several runs.
     Engine(EngineArgs),
     /// Spawn many idle game actors and measure spawn rate, memory, round trip and throughput.
     Actors(ActorsArgs),
@@ -63,6 +64,9 @@ struct EngineArgs {
     /// Which kernel build to run.
     #[arg(long, value_enum, default_value_t = KernelArg::Auto)]
     kernel: KernelArg,
+    /// Threads the board is stepped on, 1 to 256 (the bit-parallel kernels) [default: one per core].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,20 +97,23 @@ fn engine(args: EngineArgs, budget: &Budget) -> Result<()> {
         board_bytes.saturating_mul(3),
     )?;
     let board = soup(args.size, args.size, args.seed, 0.5)?;
-    let mut kernel: Box<dyn Kernel> = match args.kernel {
-        KernelArg::Auto => Box::new(Bitwise::new(Simd::Auto)),
-        KernelArg::Portable => Box::new(Bitwise::new(Simd::Portable)),
-        KernelArg::Reference => Box::new(Reference),
+    let threads = input::board_threads(args.threads)?;
+    let (mut kernel, threads): (Box<dyn Kernel>, usize) = match args.kernel {
+        KernelArg::Auto => (Box::new(Bitwise::new(Simd::Auto).with_threads(threads)?), threads),
+        KernelArg::Portable => (Box::new(Bitwise::new(Simd::Portable).with_threads(threads)?), threads),
+        KernelArg::Reference => (Box::new(Reference), 1),
     };
     let avx2 = Bitwise::new(Simd::Auto).uses_avx2();
     say!(
-        "engine: {0}x{0} torus soup (seed {1}), {2} generations, rule {3}, kernel {4:?} (cpu avx2: {avx2}), {5} runs",
+        "engine: {0}x{0} torus soup (seed {1}), {2} generations, rule {3}, kernel {4:?} (cpu avx2: {avx2}) on {6} thread{7}, {5} runs",
         args.size,
         args.seed,
         args.steps,
         args.rule,
         args.kernel,
-        args.repeat
+        args.repeat,
+        threads,
+        if threads == 1 { "" } else { "s" },
     )?;
     let mut times = Vec::with_capacity(args.repeat);
     let mut final_population = 0;
@@ -138,8 +145,8 @@ fn actors(args: ActorsArgs, budget: &Budget) -> Result<()> {
     use colony_actors::overhead::{measure, OverheadConfig};
     use colony_actors::{Colony, ColonyConfig};
     anyhow::ensure!(args.actors > 0, "--actors must be at least 1");
-    if let Some(n) = args.workers.filter(|n| !(1..=crate::input::MAX_WORKERS).contains(n)) {
-        anyhow::bail!("--workers must be between 1 and {}, got {n}", crate::input::MAX_WORKERS);
+    if let Some(n) = args.workers.filter(|n| !(1..=input::MAX_WORKERS).contains(n)) {
+        anyhow::bail!("--workers must be between 1 and {}, got {n}", input::MAX_WORKERS);
     }
     let per_actor = Game::bytes_for(args.board, args.board, colony_actors::TRIAL_HISTORY)?
         .saturating_add(colony_actors::trial::GAME_OVERHEAD_BYTES);

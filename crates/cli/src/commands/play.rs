@@ -89,6 +89,10 @@ pub struct PlayArgs {
     /// Stop early once the game is extinct, still or oscillating.
     #[arg(long)]
     stop_when_settled: bool,
+    /// Threads one board is stepped on, 1 to 256 (boards of 65,536 cells or more; the same
+    /// boards for any number) [default: one per core].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
     /// The universe's algorithm: hashlife (the plane), bitwise (boards, fast) or reference
     /// (boards, per cell: defines the semantics) [default: hashlife on the plane, else bitwise].
     #[arg(long, alias = "kernel", value_enum)]
@@ -321,6 +325,7 @@ fn macrocell(args: &PlayArgs, spec: &str, rule: Option<Rule>, explicit_size: boo
 
 /// Runs `colony play`.
 pub fn run(args: PlayArgs, budget: &Budget) -> Result<()> {
+    let threads = input::board_threads(args.threads)?;
     let setup = setup(&args, budget)?;
     let on_plane = matches!(setup.space, Space::Plane(_));
     let out_format = match &args.out {
@@ -351,7 +356,7 @@ pub fn run(args: PlayArgs, budget: &Budget) -> Result<()> {
     tracing::info!(width, height, rule = %setup.rule, topology = %topology, source = %setup.source, "starting game");
     let mut game = Game::new(board, setup.rule, topology)
         .with_history(args.history)?
-        .with_kernel(dense_kernel(args.algo)?);
+        .with_kernel_on(dense_kernel(args.algo)?, threads)?;
 
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

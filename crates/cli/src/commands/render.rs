@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Args;
-use colony_life::{soup, Board, Game, Rule, Topology};
+use colony_life::{soup, Board, Game, KernelKind, Rule, Topology};
 
 use crate::args::TopologyArg;
 use crate::budget::Budget;
@@ -49,6 +49,10 @@ pub struct RenderArgs {
     /// Soup density.
     #[arg(long, value_name = "F", default_value_t = 0.5, allow_negative_numbers = true)]
     density: f64,
+    /// Threads one board is stepped on, 1 to 256 (boards of 65,536 cells or more; the same
+    /// frames for any number) [default: one per core].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
     /// Life-like rule [default: the pattern's, else B3/S23].
     #[arg(long, value_name = "RULE")]
     rule: Option<String>,
@@ -278,7 +282,10 @@ fn setup(args: &RenderArgs) -> Result<(Game, String)> {
         }
     };
     let label = format!("{label}, {width}x{height} {topology} {rule}");
-    Ok((Game::new(board, rule, topology).with_history(1)?, label))
+    let game = Game::new(board, rule, topology)
+        .with_history(1)?
+        .with_kernel_on(KernelKind::Bitwise, input::board_threads(args.threads)?)?;
+    Ok((game, label))
 }
 
 /// Runs `colony render`.

@@ -6,8 +6,10 @@
 //! scratch fits in L1/L2, and each band is one flat loop over words, which the compiler vectorises;
 //! the same code is compiled a second time with AVX2 enabled and picked at run time.
 
+use std::sync::Arc;
+
 use super::{fit, Kernel};
-use crate::{Board, Rule, Topology};
+use crate::{Board, LifeError, Result, Rule, Topology};
 
 /// Scratch words per band (per sum plane): 8 KiB each keeps a band in L1 (measured best of 1024/4096).
 const BAND_WORDS: usize = 1024;
@@ -22,22 +24,69 @@ pub enum Simd {
     Portable,
 }
 
-/// The bit-parallel kernel. Keeps its scratch between steps.
-#[derive(Debug, Clone, Default)]
+/// Cells a board needs before its rows are split between threads: below this, waking the
+/// threads costs more than they save.
+const MIN_CELLS_TO_SPLIT: u64 = 1 << 16;
+
+/// The bit-parallel kernel. Keeps its scratch between steps. With several threads, a board's
+/// rows are cut into one contiguous stripe per thread, each stepped from the shared source into
+/// its own part of the destination: every cell still depends only on the source, so the boards
+/// are the same for every number of threads.
+#[derive(Clone, Default)]
 pub struct Bitwise {
     simd: Simd,
-    sum_lo: Vec<u64>,
-    sum_hi: Vec<u64>,
+    /// Scratch per stripe: the 2-bit horizontal sums of a band and its halo rows.
+    scratch: Vec<(Vec<u64>, Vec<u64>)>,
+    pool: Option<Arc<rayon::ThreadPool>>,
+    split_from: u64,
+}
+
+impl std::fmt::Debug for Bitwise {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bitwise")
+            .field("simd", &self.simd)
+            .field("threads", &self.threads())
+            .finish()
+    }
 }
 
 impl Bitwise {
-    /// A kernel using the given instruction-set policy.
+    /// A kernel using the given instruction-set policy, on the calling thread.
     pub fn new(simd: Simd) -> Bitwise {
         Bitwise {
             simd,
-            sum_lo: Vec::new(),
-            sum_hi: Vec::new(),
+            scratch: Vec::new(),
+            pool: None,
+            split_from: MIN_CELLS_TO_SPLIT,
         }
+    }
+
+    /// Splits boards of at least `cells` cells between the threads (default 65,536: smaller
+    /// boards step faster on one). Tests lower it to split tiny boards.
+    pub fn with_split_threshold(mut self, cells: u64) -> Bitwise {
+        self.split_from = cells;
+        self
+    }
+
+    /// The same kernel stepping each board on `threads` threads of its own (1: the calling
+    /// thread only). Fails only when the threads cannot be started.
+    pub fn with_threads(mut self, threads: usize) -> Result<Bitwise> {
+        self.pool = if threads > 1 {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("colony-board-{i}"))
+                .build()
+                .map_err(|e| LifeError::Threads(format!("cannot start {threads} threads: {e}")))?;
+            Some(Arc::new(pool))
+        } else {
+            None
+        };
+        Ok(self)
+    }
+
+    /// Threads a board is stepped on.
+    pub fn threads(&self) -> usize {
+        self.pool.as_ref().map_or(1, |p| p.current_num_threads())
     }
 
     /// Whether this kernel will run its AVX2 build on this CPU.
@@ -64,26 +113,43 @@ impl Kernel for Bitwise {
 
     fn step(&mut self, src: &Board, dst: &mut Board, rule: Rule, topology: Topology) {
         fit(src, dst);
-        let band_rows = (BAND_WORDS / src.words_per_row()).clamp(1, src.height());
-        let scratch = (band_rows + 2) * src.words_per_row();
-        if self.sum_lo.len() < scratch {
-            self.sum_lo.resize(scratch, 0);
-            self.sum_hi.resize(scratch, 0);
+        let (n, h) = (src.words_per_row(), src.height());
+        let stripes = match &self.pool {
+            Some(pool) if src.cell_count() >= self.split_from => pool.current_num_threads().min(h),
+            _ => 1,
+        };
+        let stripe_rows = h.div_ceil(stripes);
+        let band_rows = (BAND_WORDS / n).clamp(1, stripe_rows);
+        let scratch = (band_rows + 2) * n;
+        if self.scratch.len() < stripes {
+            self.scratch.resize_with(stripes, Default::default);
+        }
+        for (lo, hi) in &mut self.scratch[..stripes] {
+            if lo.len() < scratch {
+                lo.resize(scratch, 0);
+                hi.resize(scratch, 0);
+            }
         }
         let job = Job {
             src,
             rule,
             topology,
             band_rows,
+            avx2: self.uses_avx2(),
         };
-        #[cfg(target_arch = "x86_64")]
-        if self.uses_avx2() {
-            // SAFETY: the CPU supports AVX2 (checked just above by `uses_avx2`).
-            unsafe { step_avx2(&job, dst.words_mut(), &mut self.sum_lo, &mut self.sum_hi) };
-            dst.clear_padding();
-            return;
+        let out = dst.words_mut();
+        match &self.pool {
+            Some(pool) if stripes > 1 => pool.scope(|scope| {
+                for (i, (out, (lo, hi))) in out.chunks_mut(stripe_rows * n).zip(&mut self.scratch).enumerate() {
+                    let job = &job;
+                    scope.spawn(move |_| job.run(i * stripe_rows, out, lo, hi));
+                }
+            }),
+            _ => {
+                let (lo, hi) = &mut self.scratch[0];
+                job.run(0, out, lo, hi);
+            }
         }
-        step_portable(&job, dst.words_mut(), &mut self.sum_lo, &mut self.sum_hi);
         dst.clear_padding();
     }
 }
@@ -93,26 +159,38 @@ struct Job<'a> {
     rule: Rule,
     topology: Topology,
     band_rows: usize,
+    avx2: bool,
 }
 
-fn step_portable(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
-    step_all(job, out, lo, hi);
+impl Job<'_> {
+    /// Steps the rows from `first` on that `out` holds (whole rows of the destination).
+    fn run(&self, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU supports AVX2 (`Bitwise::uses_avx2`).
+            unsafe { step_avx2(self, first, out, lo, hi) };
+            return;
+        }
+        step_rows(self, first, out, lo, hi);
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn step_avx2(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+unsafe fn step_avx2(job: &Job<'_>, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
     // The body is inlined here, so the compiler vectorises it with AVX2.
-    step_all(job, out, lo, hi);
+    step_rows(job, first, out, lo, hi);
 }
 
+/// Steps rows `first..first + out.len() / words_per_row` of the source into `out`.
 #[inline(always)]
-fn step_all(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+fn step_rows(job: &Job<'_>, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
     let src = job.src;
     let (n, h) = (src.words_per_row(), src.height());
-    let mut y0 = 0;
-    while y0 < h {
-        let y1 = (y0 + job.band_rows).min(h);
+    let end = first + out.len() / n;
+    let mut y0 = first;
+    while y0 < end {
+        let y1 = (y0 + job.band_rows).min(end);
         let rows = y1 - y0;
         // Horizontal sums of rows y0-1 ..= y1: the band's own rows in one pass, then one halo row
         // each side.
@@ -141,7 +219,7 @@ fn step_all(job: &Job<'_>, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
         }
         let words = rows * n;
         let center = &src.words()[y0 * n..y1 * n];
-        let out = &mut out[y0 * n..y1 * n];
+        let out = &mut out[(y0 - first) * n..(y1 - first) * n];
         let (lo, hi) = (&lo[..words + 2 * n], &hi[..words + 2 * n]);
         if job.rule.is_conway() {
             vertical::<true>(lo, hi, n, center, out, job.rule);

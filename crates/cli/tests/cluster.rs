@@ -639,7 +639,7 @@ fn hosted_games(cookie: &Path, addr: &str) -> u64 {
 }
 
 #[test]
-fn a_frozen_node_is_lost_its_games_end_as_a_local_run_and_it_stops_them_when_thawed() {
+fn a_frozen_node_is_lost_its_checkpointed_games_end_as_a_local_run_and_it_stops_them_when_thawed() {
     let _serial = serial();
     let dir = tempfile::tempdir().expect("tempdir");
     let cookie = cookie(dir.path(), "cookie", "sigstop-secret", 0o600);
@@ -649,14 +649,30 @@ fn a_frozen_node_is_lost_its_games_end_as_a_local_run_and_it_stops_them_when_tha
     let shape = [
         "--games", "6", "--size", "32", "--steps", "60", "--seed", "78", "--pause", "0.03",
     ];
+    let db = dir.path().join("trial.db");
     let mut args = vec!["trial"];
     args.extend(shape);
     let cookie_arg = cookie.to_str().expect("utf-8 path");
     args.extend(["--cluster", &addrs, "--cookie-file", cookie_arg]);
     args.extend(["--report", remote.to_str().expect("utf-8 path")]);
+    args.extend([
+        "--checkpoint",
+        db.to_str().expect("utf-8 path"),
+        "--checkpoint-every",
+        "10",
+    ]);
     let mut trial = Driver::start(&args);
     trial.wait_started();
-    std::thread::sleep(Duration::from_millis(400));
+    // Frozen once every game has a checkpoint past generation 0, so the restarts start there.
+    wait_until(
+        Duration::from_secs(30),
+        || format!("no game reached generation 10: {}", trial.stderr()),
+        || {
+            colony_store::Store::open_read_only(&db)
+                .and_then(|store| store.list_trials())
+                .is_ok_and(|trials| trials.first().is_some_and(|t| t.min_generation >= 10))
+        },
+    );
     let frozen = Instant::now();
     signal(nodes[1].child.id(), "STOP");
     // Its games' calls hang until the heartbeat (3 s by default) finds the node out.
@@ -673,7 +689,7 @@ fn a_frozen_node_is_lost_its_games_end_as_a_local_run_and_it_stops_them_when_tha
         "{stderr}"
     );
     assert!(
-        detected > Duration::from_secs(2) && detected < Duration::from_secs(10),
+        detected > Duration::from_millis(1500) && detected < Duration::from_secs(10),
         "lost after {detected:?}, with a timeout of 3 s"
     );
     eprintln!("frozen node lost after {detected:?}");
@@ -692,12 +708,29 @@ fn a_frozen_node_is_lost_its_games_end_as_a_local_run_and_it_stops_them_when_tha
     );
 
     assert!(trial.wait(Duration::from_secs(60)), "{}", trial.stderr());
+    let stderr = trial.stderr();
+    let resumed: Vec<u64> = stderr
+        .lines()
+        .filter_map(|l| l.split("restarted from its checkpoint at generation ").nth(1))
+        .filter_map(|g| g.trim().parse().ok())
+        .collect();
+    assert_eq!(resumed.len(), 2, "{stderr}");
+    // The calls in flight to its games failed naming it, which is what the restarts give as cause.
+    assert!(stderr.contains("is lost: node n2 ("), "{stderr}");
+    assert!(
+        resumed.iter().all(|&g| g >= 10),
+        "restarted from their checkpoints: {stderr}"
+    );
+    eprintln!("the frozen node's games restarted from generations {resumed:?}");
     let (remote, local, restarted) = against_local(dir.path(), &shape, &remote);
     assert_eq!(
         restarted, 2,
         "the frozen node's two games restarted elsewhere: {remote:?}"
     );
-    assert_eq!(remote, local, "restarted from generation 0, they end as if never lost");
+    assert_eq!(
+        remote, local,
+        "restarted from their checkpoints, they end as if never lost"
+    );
 }
 
 #[test]

@@ -180,7 +180,7 @@ impl Colony {
             actor,
             stats: stats.clone(),
             timeout: self.shared.call_timeout,
-            end: None,
+            remote: None,
         });
         if let Ok(mut games) = self.shared.games.lock() {
             let entry = Entry {
@@ -235,16 +235,41 @@ struct HandleInner {
     actor: ActorRef<GameMsg>,
     stats: Arc<ActorStats>,
     timeout: Duration,
-    /// Ends an actor this process does not own (see [`GameHandle::remote`]).
-    end: Option<Box<dyn Fn() + Send + Sync>>,
+    /// The placement of an actor this process does not own (see [`GameHandle::placed`]).
+    remote: Option<Arc<dyn Placed>>,
 }
 
 impl Drop for HandleInner {
     fn drop(&mut self) {
-        match &self.end {
-            Some(end) => end(),
+        match &self.remote {
+            Some(remote) => remote.end(),
             None => self.actor.stop(Some("last handle dropped".to_string())),
         }
+    }
+}
+
+/// What a handle to an actor on another node knows of where it was placed (see
+/// [`GameHandle::placed`]).
+pub trait Placed: Send + Sync + 'static {
+    /// Stops the actor where it runs (asks its host): on kill, and when the last handle drops.
+    fn end(&self);
+
+    /// Why this actor's replies can no longer be trusted, if they cannot: its node was declared
+    /// lost, or the game was placed again since (a newer epoch). Checked on every reply and when
+    /// a reply channel closes, so it must be cheap.
+    fn fenced(&self) -> Option<String>;
+}
+
+/// A placement that only knows how to end its actor (never fenced).
+struct EndOnly<F>(F);
+
+impl<F: Fn() + Send + Sync + 'static> Placed for EndOnly<F> {
+    fn end(&self) {
+        (self.0)()
+    }
+
+    fn fenced(&self) -> Option<String> {
+        None
     }
 }
 
@@ -259,13 +284,21 @@ impl GameHandle {
         timeout: Duration,
         end: impl Fn() + Send + Sync + 'static,
     ) -> GameHandle {
+        GameHandle::placed(id, actor, timeout, Arc::new(EndOnly(end)))
+    }
+
+    /// [`GameHandle::remote`] with a placement that can also fence the actor: once
+    /// `placed.fenced()` says why, every reply from it (and every call whose reply never comes
+    /// because its node went away) fails with [`ColonyError::Lost`] naming the reason, instead of
+    /// being mixed into a trial.
+    pub fn placed(id: GameId, actor: ActorRef<GameMsg>, timeout: Duration, placed: Arc<dyn Placed>) -> GameHandle {
         GameHandle {
             inner: Arc::new(HandleInner {
                 id,
                 actor,
                 stats: Arc::new(ActorStats::default()),
                 timeout,
-                end: Some(Box::new(end)),
+                remote: Some(placed),
             }),
         }
     }
@@ -302,10 +335,19 @@ impl GameHandle {
     }
 
     fn call<T>(&self, make: impl FnOnce(Reply<T>) -> GameMsg) -> Pending<T> {
+        if let Some(reason) = self.inner.remote.as_ref().and_then(|r| r.fenced()) {
+            return Pending::failed(
+                self.id(),
+                ColonyError::Lost {
+                    game: self.id(),
+                    reason,
+                },
+            );
+        }
         let (tx, rx) = oneshot::channel();
         match self.send(make(tx.into())) {
-            Ok(()) => Pending::new(self.id(), rx, Some(self.inner.timeout)),
-            Err(_) => Pending::failed(self.id()),
+            Ok(()) => Pending::new(self.id(), rx, Some(self.inner.timeout)).fenced_by(self.inner.remote.clone()),
+            Err(err) => Pending::failed(self.id(), err),
         }
     }
 
@@ -346,8 +388,8 @@ impl GameHandle {
 
     /// Stops the actor at once, dropping queued messages (a remote actor: asks its host to).
     pub fn kill(&self) {
-        match &self.inner.end {
-            Some(end) => end(),
+        match &self.inner.remote {
+            Some(remote) => remote.end(),
             None => self.inner.actor.kill(),
         }
     }
@@ -355,9 +397,9 @@ impl GameHandle {
     /// Asks the actor to stop after the message it is handling, and waits until it has (a remote
     /// actor: asks its host to kill it, and waits until its stand-in here has stopped).
     pub async fn stop_and_wait(&self) {
-        match &self.inner.end {
-            Some(end) => {
-                end();
+        match &self.inner.remote {
+            Some(remote) => {
+                remote.end();
                 let _ = self.inner.actor.wait(Some(self.inner.timeout)).await;
             }
             None => {

@@ -19,6 +19,16 @@ pub enum ColonyError {
         /// Why, naming the limit.
         reason: String,
     },
+    /// The game's placement can no longer be trusted: its node was declared lost (it stopped
+    /// answering, or its session ended), or the game was placed again since. Its replies are
+    /// refused; the supervisor restarts it elsewhere.
+    #[error("{game} is lost: {reason}")]
+    Lost {
+        /// Which game.
+        game: GameId,
+        /// Why, naming the node.
+        reason: String,
+    },
     /// No reply came within the call timeout.
     #[error("{game} did not reply within {after:?}")]
     Timeout {

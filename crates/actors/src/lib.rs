@@ -48,7 +48,7 @@ mod wire;
 
 pub use actor::{step_game, ActorStats, GameActor, GameArgs, GameState};
 pub use checkpoint::{CheckpointSink, Checkpointing};
-pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Resources, DEFAULT_CALL_TIMEOUT};
+pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Placed, Resources, DEFAULT_CALL_TIMEOUT};
 pub use compute::Compute;
 pub use error::ColonyError;
 pub use message::{decode_body, GameMsg, Reply};

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -9,19 +10,33 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::oneshot;
 use tokio::time::Sleep;
 
+use crate::colony::Placed;
 use crate::wire::{GameId, Refused};
 use crate::ColonyError;
 
 /// A call's reply that has not been received yet. Await it (Ray's `ray.get`) or pass many to
 /// [`wait`] (Ray's `ray.wait`). It fails with [`ColonyError::Timeout`] if no reply comes within
 /// the colony's call timeout, so a lost message or a hung peer never blocks its caller forever.
-#[derive(Debug)]
 pub struct Pending<T> {
     game: GameId,
     reply: Option<oneshot::Receiver<Result<T, Refused>>>,
     timeout: Option<Duration>,
     /// Started on the first poll that finds no reply yet (most local replies never need it).
     timer: Option<Pin<Box<Sleep>>>,
+    /// A remote game's placement, asked on arrival whether the reply may be used.
+    fence: Option<Arc<dyn Placed>>,
+    /// Why a call that was never sent failed.
+    unsent: Option<ColonyError>,
+}
+
+impl<T> std::fmt::Debug for Pending<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("game", &self.game)
+            .field("timeout", &self.timeout)
+            .field("remote", &self.fence.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> Pending<T> {
@@ -35,17 +50,27 @@ impl<T> Pending<T> {
             reply: Some(reply),
             timeout,
             timer: None,
+            fence: None,
+            unsent: None,
         }
     }
 
-    /// A call that could not even be sent (the actor was already gone).
-    pub(crate) fn failed(game: GameId) -> Pending<T> {
+    /// A call that could not even be sent (the actor was already gone, or fenced).
+    pub(crate) fn failed(game: GameId, why: ColonyError) -> Pending<T> {
         Pending {
             game,
             reply: None,
             timeout: None,
             timer: None,
+            fence: None,
+            unsent: Some(why),
         }
+    }
+
+    /// This call, its reply checked against `fence` when it arrives.
+    pub(crate) fn fenced_by(mut self, fence: Option<Arc<dyn Placed>>) -> Pending<T> {
+        self.fence = fence;
+        self
     }
 
     /// The game the call went to.
@@ -67,9 +92,17 @@ impl<T> Future for Pending<T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let game = self.game;
         let Some(rx) = self.reply.as_mut() else {
-            return Poll::Ready(Err(ColonyError::ActorGone(game)));
+            return Poll::Ready(Err(self.unsent.take().unwrap_or(ColonyError::ActorGone(game))));
         };
         if let Poll::Ready(reply) = Pin::new(rx).poll(cx) {
+            self.reply = None;
+            // A fenced placement's reply is never used, whatever it says: the game runs elsewhere now.
+            if let Some(reason) = self.fence.as_ref().and_then(|f| f.fenced()) {
+                if matches!(reply, Ok(Ok(_))) {
+                    tracing::warn!(%game, %reason, "stale reply refused");
+                }
+                return Poll::Ready(Err(ColonyError::Lost { game, reason }));
+            }
             return Poll::Ready(match reply {
                 Ok(Ok(value)) => Ok(value),
                 Ok(Err(refused)) => Err(ColonyError::Refused {

@@ -18,6 +18,11 @@ pub trait Placement: Send + Sync + 'static {
 
     /// The broadcast the trial's updates go to.
     fn updates(&self) -> &Updates;
+
+    /// `trial` has ended: whatever was kept per game of it (a cluster's epochs) can go.
+    fn forget(&self, trial: TrialId) {
+        let _ = trial;
+    }
 }
 
 /// Every game in this process.

@@ -429,6 +429,7 @@ fn conclude(inner: &Inner, id: TrialId, result: &Result<TrialReport, ColonyError
         Ok(r) => tracing::info!(%id, seconds = r.seconds, ?status, "trial ended"),
         Err(err) => tracing::warn!(%id, %err, "trial failed"),
     }
+    inner.placement.forget(id);
     inner.placement.updates().publish(GameUpdate::TrialEnded {
         trial: id,
         seconds: seconds.unwrap_or(0.0),

@@ -329,3 +329,35 @@ async fn a_remote_handle_ends_its_actor_through_its_callback_only() {
     assert!(owner.is_alive(), "the stand-in's handle never stops the actor itself");
     assert_eq!(owner.state().await.expect("state").summary.generation, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fenced_placement_refuses_its_replies_naming_why() {
+    use std::sync::{Arc, Mutex};
+
+    struct Fence(Mutex<Option<String>>);
+    impl colony_actors::Placed for Fence {
+        fn end(&self) {}
+        fn fenced(&self) -> Option<String> {
+            self.0.lock().expect("fence").clone()
+        }
+    }
+
+    let colony = colony(1).await;
+    let owner = colony.spawn(GameId(2), GameSpec::soup(16, 1)).await.expect("spawn");
+    let fence = Arc::new(Fence(Mutex::new(None)));
+    let remote =
+        colony_actors::GameHandle::placed(GameId(2), owner.actor().clone(), Duration::from_secs(5), fence.clone());
+    assert_eq!(remote.step(3, Detail::Last).await.expect("step").advanced, 3);
+    // Sent while trusted, fenced before it is read: the reply is refused on arrival.
+    let in_flight = remote.step(2, Detail::Last);
+    *fence.0.lock().expect("fence") = Some("node n2 (127.0.0.1:7002) stopped answering".to_string());
+    let refused = in_flight.await;
+    assert!(
+        matches!(&refused, Err(ColonyError::Lost { game: GameId(2), reason }) if reason.contains("n2")),
+        "{refused:?}"
+    );
+    let unsent = remote.state().await;
+    assert!(matches!(unsent, Err(ColonyError::Lost { .. })), "{unsent:?}");
+    // The game did step: the refusal is the driver's, not the game's.
+    assert_eq!(owner.state().await.expect("state").summary.generation, 5);
+}

@@ -103,22 +103,26 @@ impl NodeProc {
 
     /// What it logged so far, without the terminal's colour codes.
     fn stderr(&self) -> String {
-        let raw = self.stderr.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let mut plain = String::with_capacity(raw.len());
-        let mut chars = raw.chars();
-        while let Some(c) = chars.next() {
-            if c == '\u{1b}' {
-                chars.by_ref().find(|&c| c == 'm');
-            } else {
-                plain.push(c);
-            }
-        }
-        plain
+        plain(&self.stderr.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
+}
+
+/// A log without the terminal's colour codes.
+fn plain(raw: &str) -> String {
+    let mut plain = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|&c| c == 'm');
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 impl Drop for NodeProc {
@@ -507,4 +511,290 @@ fn a_peer_that_is_no_colony_node_fails_within_5_s() {
     assert!(took < Duration::from_secs(7), "took {took:?}");
     assert!(stderr.contains("no cluster handshake within 5s"), "{stderr}");
     drop(held);
+}
+
+/// Sends `signal` (`STOP`, `CONT`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// Polls `done` every 20 ms until it holds, failing with `what` past `limit`.
+fn wait_until(limit: Duration, what: impl Fn() -> String, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "{}", what());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A `colony trial` running in the background, its stderr kept as it comes.
+struct Driver {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+    started: mpsc::Receiver<Option<String>>,
+}
+
+impl Driver {
+    fn start(args: &[&str]) -> Driver {
+        let mut child = Command::new(COLONY)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn trial");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (err_pipe, sink) = (child.stderr.take().expect("stderr"), stderr.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(err_pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let out = child.stdout.take().expect("stdout");
+        let (tx, started) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+            let _ = tx.send(lines.by_ref().find(|l| l.contains("games of")));
+            lines.for_each(drop);
+        });
+        Driver { child, stderr, started }
+    }
+
+    /// Waits (bounded) until the trial has started its games.
+    fn wait_started(&self) {
+        let started = self.started.recv_timeout(Duration::from_secs(30));
+        assert!(
+            matches!(started, Ok(Some(_))),
+            "the trial did not start: {}",
+            self.stderr()
+        );
+    }
+
+    /// What it logged so far, without the terminal's colour codes.
+    fn stderr(&self) -> String {
+        plain(&self.stderr.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Waits (bounded) for the trial's end; whether it succeeded.
+    fn wait(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                // Let the reader take the last lines.
+                std::thread::sleep(Duration::from_millis(100));
+                return status.success();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the trial did not end within {limit:?}: {}", self.stderr());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The results of a local actor run of `shape`, and the cluster's `remote` report's results
+/// with each game's `restarts` taken out, and how many games had restarted.
+fn against_local(dir: &Path, shape: &[&str], remote: &Path) -> (Vec<serde_json::Value>, Vec<serde_json::Value>, usize) {
+    let local = dir.join("local.json");
+    let mut args = vec!["trial", "--mode", "actors"];
+    args.extend(shape);
+    args.extend(["--report", local.to_str().expect("utf-8 path")]);
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "local trial failed: {}", text(&out.stderr));
+    let mut remote = results(remote);
+    let restarted = remote
+        .iter_mut()
+        .filter_map(|g| g.as_object_mut().and_then(|g| g.remove("restarts")))
+        .count();
+    (remote, results(&local), restarted)
+}
+
+/// Games the node at `addr` hosts now, for every driver, as its host reports them.
+fn hosted_games(cookie: &Path, addr: &str) -> u64 {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let cookie = colony_cluster::Cookie::read(cookie).expect("cookie");
+        let options = colony_cluster::ConnectOptions::default();
+        let cluster = colony_cluster::Cluster::connect(&[addr.to_string()], &cookie, options)
+            .await
+            .expect("connect to the node");
+        let report = cluster.nodes()[0].report(Duration::from_secs(10)).await;
+        report.expect("the host's report").games
+    })
+}
+
+#[test]
+fn a_frozen_node_is_lost_its_checkpointed_games_end_as_a_local_run_and_it_stops_them_when_thawed() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "sigstop-secret", 0o600);
+    let nodes: Vec<NodeProc> = ["n1", "n2", "n3"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+    let remote = dir.path().join("remote.json");
+    let shape = [
+        "--games", "6", "--size", "32", "--steps", "60", "--seed", "78", "--pause", "0.03",
+    ];
+    let db = dir.path().join("trial.db");
+    let mut args = vec!["trial"];
+    args.extend(shape);
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    args.extend(["--cluster", &addrs, "--cookie-file", cookie_arg]);
+    args.extend(["--report", remote.to_str().expect("utf-8 path")]);
+    args.extend([
+        "--checkpoint",
+        db.to_str().expect("utf-8 path"),
+        "--checkpoint-every",
+        "10",
+    ]);
+    let mut trial = Driver::start(&args);
+    trial.wait_started();
+    // Frozen once every game has a checkpoint past generation 0, so the restarts start there.
+    wait_until(
+        Duration::from_secs(30),
+        || format!("no game reached generation 10: {}", trial.stderr()),
+        || {
+            colony_store::Store::open_read_only(&db)
+                .and_then(|store| store.list_trials())
+                .is_ok_and(|trials| trials.first().is_some_and(|t| t.min_generation >= 10))
+        },
+    );
+    let frozen = Instant::now();
+    signal(nodes[1].child.id(), "STOP");
+    // Its games' calls hang until the heartbeat (3 s by default) finds the node out.
+    wait_until(
+        Duration::from_secs(20),
+        || format!("the frozen node was never lost: {}", trial.stderr()),
+        || trial.stderr().contains("node lost"),
+    );
+    let detected = frozen.elapsed();
+    signal(nodes[1].child.id(), "CONT");
+    let stderr = trial.stderr();
+    assert!(
+        stderr.contains("node=n2") && stderr.contains("stopped answering"),
+        "{stderr}"
+    );
+    assert!(
+        detected > Duration::from_millis(1500) && detected < Duration::from_secs(10),
+        "lost after {detected:?}, with a timeout of 3 s"
+    );
+    eprintln!("frozen node lost after {detected:?}");
+
+    // Thawed, it finds the driver has closed its session, and stops the stale games.
+    wait_until(
+        Duration::from_secs(10),
+        || format!("the thawed node kept its games: {}", nodes[1].stderr()),
+        || nodes[1].stderr().contains("driver gone: its games stopped"),
+    );
+    assert!(nodes[1].stderr().contains("stopped=2"), "{}", nodes[1].stderr());
+    assert_eq!(
+        hosted_games(&cookie, &nodes[1].addr),
+        0,
+        "the thawed node hosts nothing"
+    );
+
+    assert!(trial.wait(Duration::from_secs(60)), "{}", trial.stderr());
+    let stderr = trial.stderr();
+    let resumed: Vec<u64> = stderr
+        .lines()
+        .filter_map(|l| l.split("restarted from its checkpoint at generation ").nth(1))
+        .filter_map(|g| g.trim().parse().ok())
+        .collect();
+    assert_eq!(resumed.len(), 2, "{stderr}");
+    // The calls in flight to its games failed naming it, which is what the restarts give as cause.
+    assert!(stderr.contains("is lost: node n2 ("), "{stderr}");
+    assert!(
+        resumed.iter().all(|&g| g >= 10),
+        "restarted from their checkpoints: {stderr}"
+    );
+    eprintln!("the frozen node's games restarted from generations {resumed:?}");
+    let (remote, local, restarted) = against_local(dir.path(), &shape, &remote);
+    assert_eq!(
+        restarted, 2,
+        "the frozen node's two games restarted elsewhere: {remote:?}"
+    );
+    assert_eq!(
+        remote, local,
+        "restarted from their checkpoints, they end as if never lost"
+    );
+}
+
+#[test]
+fn a_node_stops_the_games_of_a_frozen_driver_which_restarts_them_when_thawed() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "frozen-driver-secret", 0o600);
+    let node = NodeProc::start(&cookie, "n1");
+    let remote = dir.path().join("remote.json");
+    let shape = [
+        "--games", "3", "--size", "32", "--steps", "100", "--seed", "79", "--pause", "0.03",
+    ];
+    let mut args = vec!["trial"];
+    args.extend(shape);
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    args.extend(["--cluster", &node.addr, "--cookie-file", cookie_arg]);
+    args.extend(["--report", remote.to_str().expect("utf-8 path")]);
+    let mut trial = Driver::start(&args);
+    trial.wait_started();
+    std::thread::sleep(Duration::from_millis(300));
+    signal(trial.child.id(), "STOP");
+    wait_until(
+        Duration::from_secs(20),
+        || format!("the node kept a frozen driver's games: {}", node.stderr()),
+        || node.stderr().contains("driver stopped answering"),
+    );
+    assert!(node.stderr().contains("stopped=3"), "{}", node.stderr());
+    // Thawed, the driver blames its own silence, not the node's, and restarts its games there.
+    signal(trial.child.id(), "CONT");
+    assert!(trial.wait(Duration::from_secs(60)), "{}", trial.stderr());
+    assert!(!trial.stderr().contains("node lost"), "{}", trial.stderr());
+    let (remote, local, restarted) = against_local(dir.path(), &shape, &remote);
+    assert_eq!(restarted, 3, "each game restarted once: {remote:?}");
+    assert_eq!(
+        remote, local,
+        "restarted from generation 0, they end as if never stopped"
+    );
+}
+
+#[test]
+fn a_heartbeat_timeout_out_of_bounds_is_refused_in_one_line() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "secret", 0o600);
+    let cookie = cookie.to_str().expect("utf-8 path");
+    for bad in ["0.5", "601", "NaN"] {
+        let (out, _) = colony(
+            &[
+                "trial",
+                "--cluster",
+                "127.0.0.1:1",
+                "--cookie-file",
+                cookie,
+                "--heartbeat-timeout",
+                bad,
+            ],
+            Duration::from_secs(20),
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("--heartbeat-timeout must be between 1 and 600 seconds"),
+            "{stderr}"
+        );
+    }
 }

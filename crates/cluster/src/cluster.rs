@@ -3,16 +3,17 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use ractor::rpc::CallResult;
 use ractor::{Actor, ActorCell, ActorRef};
 use ractor_cluster::node::{NodeConnectionMode, NodeServerSessionInformation};
-use ractor_cluster::{ClientConnectErr, NodeEventSubscription, NodeServer, NodeServerMessage};
+use ractor_cluster::{ClientConnectErr, NodeEventSubscription, NodeServer, NodeServerMessage, NodeSessionMessage};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+use crate::heartbeat::{Heartbeat, Liveness, Verdict};
 use crate::protocol::{HostMsg, NodeReport, Welcome, HOSTS, PROTOCOL_VERSION, SCOPE};
 use crate::{ClusterError, Cookie, DEFAULT_MAX_FRAME_BYTES};
 
@@ -26,6 +27,9 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     /// Largest inbound frame, in bytes (a step reply carries a board).
     pub max_frame_bytes: u64,
+    /// How often the driver beats, and how long a silent node has before it is lost (the
+    /// nodes judge the driver by the same terms).
+    pub heartbeat: Heartbeat,
 }
 
 impl Default for ConnectOptions {
@@ -33,6 +37,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             timeout: DEFAULT_CONNECT_TIMEOUT,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+            heartbeat: Heartbeat::default(),
         }
     }
 }
@@ -49,15 +54,34 @@ pub struct NodeLink {
     pub games_at_hello: u64,
     /// ractor_cluster's id of the session (remote actors' ids carry it).
     session: u64,
+    /// The session's actor here (stopping it closes the connection and every stand-in).
+    session_actor: ActorRef<NodeSessionMessage>,
     host: ActorRef<HostMsg>,
-    alive: Arc<AtomicBool>,
+    /// Why the node was declared lost, once it was (never cleared: no session comes back).
+    lost: OnceLock<String>,
+    liveness: Mutex<Liveness>,
 }
 
 impl NodeLink {
-    /// Whether its session still stands. The host's stand-in stops with the session, which may
-    /// be before the news of the session's end has gone round.
+    /// Whether its session still stands and it answers its heartbeat. The host's stand-in stops
+    /// with the session, which may be before the news of the session's end has gone round.
     pub fn is_alive(&self) -> bool {
-        self.alive.load(Ordering::Relaxed) && self.host.get_status() < ractor::ActorStatus::Stopping
+        self.lost.get().is_none() && self.host.get_status() < ractor::ActorStatus::Stopping
+    }
+
+    /// Why the node was declared lost (it stopped answering, or its session ended), if it was.
+    pub fn lost(&self) -> Option<&str> {
+        self.lost.get().map(String::as_str)
+    }
+
+    /// Declares the node lost for `reason` (the first reason stands): its games' replies are
+    /// refused from now on, and its session is closed, so every call in flight to it fails at
+    /// once and the node, if it comes back, finds the session gone and stops its games.
+    pub(crate) fn declare_lost(&self, reason: String) {
+        if self.lost.set(reason.clone()).is_ok() {
+            tracing::warn!(node = %self.name, addr = %self.addr, %reason, "node lost: its games restart on the others");
+            self.session_actor.stop(Some("node lost".to_string()));
+        }
     }
 
     /// The node's host actor (its stand-in here).
@@ -133,6 +157,8 @@ pub struct Cluster {
     server: ActorRef<NodeServerMessage>,
     driver: String,
     nodes: Vec<Arc<NodeLink>>,
+    /// Set when the driver ends its sessions itself: they are not lost then.
+    closing: Arc<AtomicBool>,
 }
 
 impl Cluster {
@@ -187,10 +213,9 @@ impl Cluster {
             server,
             driver: format!("{driver_name}@localhost"),
             nodes: Vec::new(),
+            closing: Arc::new(AtomicBool::new(false)),
         };
-        let meetings = resolved
-            .iter()
-            .map(|&addr| cluster.meet(addr, &events, options.timeout));
+        let meetings = resolved.iter().map(|&addr| cluster.meet(addr, &events, &options));
         // On any error `cluster` drops, which ends the sessions that did open.
         let links = futures_util::future::try_join_all(meetings).await?;
         for (i, a) in links.iter().enumerate() {
@@ -203,7 +228,8 @@ impl Cluster {
             }
         }
         cluster.nodes = links.into_iter().map(Arc::new).collect();
-        watch_sessions(&cluster.nodes, events.subscribe());
+        watch_sessions(&cluster.nodes, events.subscribe(), cluster.closing.clone());
+        beat(&cluster, options.heartbeat);
         Ok(cluster)
     }
 
@@ -222,8 +248,9 @@ impl Cluster {
         &self,
         addr: SocketAddr,
         events: &broadcast::Sender<Event>,
-        timeout: Duration,
+        options: &ConnectOptions,
     ) -> Result<NodeLink, ClusterError> {
+        let timeout = options.timeout;
         let deadline = Instant::now() + timeout;
         let timed_out = |stage, hint| ClusterError::Timeout {
             addr,
@@ -298,7 +325,7 @@ impl Cluster {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         };
-        let welcome = match self.hello(addr, &host, deadline, timeout).await {
+        let welcome = match self.hello(addr, &host, deadline, options).await {
             Ok(welcome) => welcome,
             Err(err) => {
                 session.actor.stop(Some("greeting failed".to_string()));
@@ -311,8 +338,10 @@ impl Cluster {
             workers: (welcome.workers as usize).max(1),
             games_at_hello: welcome.games,
             session: session.node_id,
+            session_actor: session.actor,
             host,
-            alive: Arc::new(AtomicBool::new(true)),
+            lost: OnceLock::new(),
+            liveness: Mutex::new(Liveness::new(Instant::now(), options.heartbeat.timeout())),
         })
     }
 
@@ -323,14 +352,16 @@ impl Cluster {
         addr: SocketAddr,
         host: &ActorRef<HostMsg>,
         deadline: Instant,
-        timeout: Duration,
+        options: &ConnectOptions,
     ) -> Result<Welcome, ClusterError> {
+        let timeout = options.timeout;
         let left = deadline.saturating_duration_since(Instant::now());
         let answer = host
             .call(
                 |reply| HostMsg::Hello {
                     version: PROTOCOL_VERSION,
                     driver: self.driver.clone(),
+                    heartbeat: options.heartbeat,
                     reply,
                 },
                 Some(left),
@@ -364,28 +395,70 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        self.closing.store(true, Ordering::Relaxed);
         self.server.stop(None);
     }
 }
 
-/// Marks nodes dead when their sessions end, while the driver's server runs.
-fn watch_sessions(nodes: &[Arc<NodeLink>], mut events: broadcast::Receiver<Event>) {
-    let watched: Vec<(String, String, Arc<AtomicBool>)> = nodes
-        .iter()
-        .map(|n| (n.addr.to_string(), n.name.clone(), n.alive.clone()))
-        .collect();
+/// Marks nodes lost when their sessions end, while the driver's server runs.
+fn watch_sessions(nodes: &[Arc<NodeLink>], mut events: broadcast::Receiver<Event>, closing: Arc<AtomicBool>) {
+    let watched: Vec<(String, Arc<NodeLink>)> = nodes.iter().map(|n| (n.addr.to_string(), n.clone())).collect();
     tokio::spawn(async move {
         loop {
             match events.recv().await {
+                Ok(Event::Disconnected(_)) if closing.load(Ordering::Relaxed) => break,
                 Ok(Event::Disconnected(info)) => {
-                    for (addr, name, alive) in &watched {
-                        if *addr == info.peer_addr && alive.swap(false, Ordering::Relaxed) {
-                            tracing::warn!(node = %name, %addr, "node disconnected: its games are gone");
+                    for (addr, node) in &watched {
+                        if *addr == info.peer_addr {
+                            node.declare_lost(
+                                "node disconnected: its session ended (it died or closed the connection)".to_string(),
+                            );
                         }
                     }
                 }
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// Beats every node's host every `heartbeat.interval()`, and declares lost a node that has not
+/// answered for `heartbeat.timeout()`, while the driver's server runs. Beats do not wait for one
+/// another: a frozen node's unanswered beats pile up (a few per timeout) until it is lost.
+fn beat(cluster: &Cluster, heartbeat: Heartbeat) {
+    let nodes = cluster.nodes.clone();
+    let server = cluster.server.get_cell();
+    let driver = cluster.driver.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(heartbeat.interval());
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while server.get_status() < ractor::ActorStatus::Stopping {
+            every.tick().await;
+            let now = Instant::now();
+            for node in nodes.iter().filter(|n| n.is_alive()) {
+                let verdict = node.liveness.lock().unwrap_or_else(|p| p.into_inner()).check(now);
+                if let Verdict::Silent(after) = verdict {
+                    node.declare_lost(format!(
+                        "stopped answering: no heartbeat reply for {after:.1?} (timeout {:?})",
+                        heartbeat.timeout()
+                    ));
+                    continue;
+                }
+                let (node, driver) = (node.clone(), driver.clone());
+                tokio::spawn(async move {
+                    let answer = node
+                        .host
+                        .call(|reply| HostMsg::Beat { driver, reply }, Some(heartbeat.timeout()))
+                        .await;
+                    // A refusal is an answer too: the node is there.
+                    if let Ok(CallResult::Success(_)) = answer {
+                        node.liveness
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .heard(Instant::now());
+                    }
+                });
             }
         }
     });

@@ -2,11 +2,18 @@
 //! ractor_cluster has no remote spawn.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
-use colony_actors::{Colony, GameHandle, Refused};
+use colony_actors::{Colony, GameHandle, GameId, Refused, TrialId};
+use ractor::concurrency::JoinHandle;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
+use tokio::time::Instant;
 
+use crate::heartbeat::{Liveness, Verdict};
 use crate::protocol::{HostMsg, NodeReport, Welcome, HOSTS, PROTOCOL_VERSION, SCOPE};
+
+/// How often a host judges its drivers' heartbeats (well under any timeout a driver may ask).
+const HOST_TICK: Duration = Duration::from_millis(200);
 
 /// Games one node hosts at most (every driver together): the largest trial a driver runs.
 pub const MAX_HOSTED_GAMES: usize = 100_000;
@@ -29,23 +36,97 @@ impl Host {
     }
 }
 
-/// The games a host holds, by the group each joined.
+/// The games a host holds, by the group each joined, and its drivers' heartbeats.
 pub struct HostState {
     games: HashMap<String, Hosted>,
+    /// The group holding each driver's game, and the epoch it was placed at.
+    placed: HashMap<PlacedKey, (u64, String)>,
+    drivers: HashMap<String, Driver>,
     /// Spawns since dead entries were last swept.
     since_sweep: usize,
+    ticks: Option<JoinHandle<()>>,
 }
+
+/// A driver's game: (driver, trial, game).
+type PlacedKey = (String, TrialId, GameId);
 
 struct Hosted {
     driver: String,
+    trial: TrialId,
+    game: GameId,
+    epoch: u64,
     handle: GameHandle,
 }
 
+struct Driver {
+    liveness: Liveness,
+    /// Its games were stopped for its silence (logged once; cleared when it beats again).
+    silenced: bool,
+}
+
 impl HostState {
+    fn new() -> HostState {
+        HostState {
+            games: HashMap::new(),
+            placed: HashMap::new(),
+            drivers: HashMap::new(),
+            since_sweep: 0,
+            ticks: None,
+        }
+    }
+
+    /// Forgets a game (its handle is returned, to kill).
+    fn remove(&mut self, group: &str) -> Option<Hosted> {
+        let hosted = self.games.remove(group)?;
+        let key = (hosted.driver.clone(), hosted.trial, hosted.game);
+        if self.placed.get(&key).is_some_and(|(_, g)| g == group) {
+            self.placed.remove(&key);
+        }
+        Some(hosted)
+    }
+
     /// Forgets games whose actors ended on their own (failed): their handles are all that is left.
     fn sweep(&mut self) {
-        self.games.retain(|_, g| g.handle.is_alive());
+        let ended: Vec<String> = self
+            .games
+            .iter()
+            .filter(|(_, g)| !g.handle.is_alive())
+            .map(|(group, _)| group.clone())
+            .collect();
+        for group in ended {
+            self.remove(&group);
+        }
         self.since_sweep = 0;
+    }
+
+    /// Whether placement `epoch` of a driver's game may start here: the group of an older
+    /// placement this node still holds (to stop: the driver has moved on), or why not (this node
+    /// holds a newer one, so the request is the stale one).
+    fn admit(&self, key: &PlacedKey, epoch: u64) -> Result<Option<String>, String> {
+        match self.placed.get(key) {
+            None => Ok(None),
+            Some((held, group)) if *held < epoch => Ok(Some(group.clone())),
+            Some((held, _)) => Err(format!(
+                "{} of {} is placed here at epoch {held}: a placement at epoch {epoch} is stale",
+                key.2, key.1
+            )),
+        }
+    }
+
+    /// Stops every game of `driver`; how many there were.
+    fn stop_driver(&mut self, driver: &str) -> usize {
+        let groups: Vec<String> = self
+            .games
+            .iter()
+            .filter(|(_, g)| g.driver == driver)
+            .map(|(group, _)| group.clone())
+            .collect();
+        for group in &groups {
+            if let Some(hosted) = self.remove(group) {
+                hosted.handle.kill();
+            }
+        }
+        groups.len()
     }
 }
 
@@ -56,10 +137,16 @@ impl Actor for Host {
 
     async fn pre_start(&self, myself: ActorRef<HostMsg>, _: ()) -> Result<HostState, ActorProcessingErr> {
         ractor::pg::join_scoped(SCOPE.to_string(), HOSTS.to_string(), vec![myself.get_cell()]);
-        Ok(HostState {
-            games: HashMap::new(),
-            since_sweep: 0,
-        })
+        let mut state = HostState::new();
+        state.ticks = Some(myself.send_interval(HOST_TICK, || HostMsg::Tick));
+        Ok(state)
+    }
+
+    async fn post_stop(&self, _myself: ActorRef<HostMsg>, state: &mut HostState) -> Result<(), ActorProcessingErr> {
+        if let Some(ticks) = state.ticks.take() {
+            ticks.abort();
+        }
+        Ok(())
     }
 
     async fn handle(
@@ -70,7 +157,12 @@ impl Actor for Host {
     ) -> Result<(), ActorProcessingErr> {
         // A caller that stopped waiting is its own business: failed reply sends are ignored.
         match msg {
-            HostMsg::Hello { version, driver, reply } => {
+            HostMsg::Hello {
+                version,
+                driver,
+                heartbeat,
+                reply,
+            } => {
                 if version != PROTOCOL_VERSION {
                     tracing::warn!(
                         %driver,
@@ -83,7 +175,14 @@ impl Actor for Host {
                     ))));
                     return Ok(());
                 }
-                tracing::info!(%driver, "driver connected");
+                tracing::info!(%driver, timeout = ?heartbeat.timeout(), "driver connected");
+                state.drivers.insert(
+                    driver,
+                    Driver {
+                        liveness: Liveness::new(Instant::now(), heartbeat.timeout()),
+                        silenced: false,
+                    },
+                );
                 state.sweep();
                 let _ = reply.send(Ok(Welcome {
                     version: PROTOCOL_VERSION,
@@ -96,6 +195,7 @@ impl Actor for Host {
                 driver,
                 trial,
                 game,
+                epoch,
                 spec,
                 group,
                 reply,
@@ -120,13 +220,38 @@ impl Actor for Host {
                     let _ = reply.send(Err(Refused::new(reason)));
                     return Ok(());
                 }
+                let key = (driver.clone(), trial, game);
+                match state.admit(&key, epoch) {
+                    Err(reason) => {
+                        tracing::warn!(%driver, %trial, %game, epoch, "stale placement refused");
+                        let _ = reply.send(Err(Refused::new(reason)));
+                        return Ok(());
+                    }
+                    Ok(Some(stale)) => {
+                        if let Some(old) = state.remove(&stale) {
+                            old.handle.kill();
+                            tracing::warn!(%driver, %trial, %game, stale = old.epoch, epoch, "stale game stopped: placed again");
+                        }
+                    }
+                    Ok(None) => {}
+                }
                 match self.colony.spawn_in(trial, game, spec).await {
                     Ok(handle) => {
                         // Joined before the reply goes: the join's news travels to the driver on
                         // the same session, ahead of the reply.
                         ractor::pg::join_scoped(SCOPE.to_string(), group.clone(), vec![handle.actor().get_cell()]);
-                        tracing::debug!(%driver, %trial, %game, "game spawned");
-                        state.games.insert(group, Hosted { driver, handle });
+                        tracing::debug!(%driver, %trial, %game, epoch, "game spawned");
+                        state.placed.insert(key, (epoch, group.clone()));
+                        state.games.insert(
+                            group,
+                            Hosted {
+                                driver,
+                                trial,
+                                game,
+                                epoch,
+                                handle,
+                            },
+                        );
                         let _ = reply.send(Ok(()));
                     }
                     Err(err) => {
@@ -135,8 +260,33 @@ impl Actor for Host {
                 }
             }
             HostMsg::Kill { group } => {
-                if let Some(hosted) = state.games.remove(&group) {
+                if let Some(hosted) = state.remove(&group) {
                     hosted.handle.kill();
+                }
+            }
+            HostMsg::Beat { driver, reply } => {
+                if let Some(known) = state.drivers.get_mut(&driver) {
+                    known.liveness.heard(Instant::now());
+                    if std::mem::take(&mut known.silenced) {
+                        tracing::warn!(%driver, "driver answers again (its games here were stopped)");
+                    }
+                }
+                let _ = reply.send(Ok(()));
+            }
+            HostMsg::Tick => {
+                let now = Instant::now();
+                let mut silent = Vec::new();
+                for (driver, known) in &mut state.drivers {
+                    if let Verdict::Silent(after) = known.liveness.check(now) {
+                        if !known.silenced {
+                            known.silenced = true;
+                            silent.push((driver.clone(), after));
+                        }
+                    }
+                }
+                for (driver, after) in silent {
+                    let stopped = state.stop_driver(&driver);
+                    tracing::warn!(%driver, stopped, "driver stopped answering (no heartbeat for {after:.1?}): its games stopped");
                 }
             }
             HostMsg::Report(reply) => {
@@ -150,15 +300,8 @@ impl Actor for Host {
                 }));
             }
             HostMsg::DriverLost { driver } => {
-                let before = state.games.len();
-                state.games.retain(|_, hosted| {
-                    let keep = hosted.driver != driver;
-                    if !keep {
-                        hosted.handle.kill();
-                    }
-                    keep
-                });
-                let stopped = before - state.games.len();
+                state.drivers.remove(&driver);
+                let stopped = state.stop_driver(&driver);
                 if stopped > 0 {
                     tracing::warn!(%driver, stopped, "driver gone: its games stopped");
                 }
@@ -178,6 +321,7 @@ mod tests {
     use ractor::concurrency::oneshot;
 
     use super::*;
+    use crate::heartbeat::Heartbeat;
 
     async fn host() -> (ActorRef<HostMsg>, Colony) {
         let colony = Colony::init(ColonyConfig {
@@ -192,17 +336,62 @@ mod tests {
         (host, colony)
     }
 
-    #[tokio::test]
-    async fn a_driver_of_another_version_is_refused_naming_both() {
-        let (host, _colony) = host().await;
+    fn hello(
+        host: &ActorRef<HostMsg>,
+        driver: &str,
+        version: u32,
+        timeout: Duration,
+    ) -> ractor::concurrency::OneshotReceiver<Result<Welcome, Refused>> {
         let (tx, rx) = oneshot();
         host.cast(HostMsg::Hello {
-            version: PROTOCOL_VERSION + 1,
-            driver: "d".to_string(),
+            version,
+            driver: driver.to_string(),
+            heartbeat: Heartbeat::with_timeout(timeout),
             reply: tx.into(),
         })
         .expect("cast");
-        let answer = rx.await.expect("answer");
+        rx
+    }
+
+    fn spawn(
+        host: &ActorRef<HostMsg>,
+        group: &str,
+        driver: &str,
+        game: u32,
+        epoch: u64,
+    ) -> ractor::concurrency::OneshotReceiver<Result<(), Refused>> {
+        let (tx, rx) = oneshot();
+        host.cast(HostMsg::Spawn {
+            driver: driver.to_string(),
+            trial: TrialId(1),
+            game: GameId(game),
+            epoch,
+            spec: GameSpec::soup(16, 1),
+            group: group.to_string(),
+            reply: tx.into(),
+        })
+        .expect("cast");
+        rx
+    }
+
+    async fn live_actors_reach(colony: &Colony, n: usize, what: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while colony.resources().live_actors != n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: {} live actors, not {n}",
+                colony.resources().live_actors
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_driver_of_another_version_is_refused_naming_both() {
+        let (host, _colony) = host().await;
+        let answer = hello(&host, "d", PROTOCOL_VERSION + 1, Duration::from_secs(3))
+            .await
+            .expect("answer");
         let Err(Refused { reason }) = answer else {
             panic!("accepted another version: {answer:?}");
         };
@@ -217,23 +406,10 @@ mod tests {
     #[tokio::test]
     async fn spawn_joins_the_group_kill_and_a_lost_driver_stop_games() {
         let (host, colony) = host().await;
-        let spawn = |group: &str, driver: &str| {
-            let (tx, rx) = oneshot();
-            host.cast(HostMsg::Spawn {
-                driver: driver.to_string(),
-                trial: TrialId(1),
-                game: GameId(0),
-                spec: GameSpec::soup(16, 1),
-                group: group.to_string(),
-                reply: tx.into(),
-            })
-            .expect("cast");
-            rx
-        };
-        assert_eq!(spawn("g/a", "d1").await.expect("answer"), Ok(()));
-        assert_eq!(spawn("g/b", "d2").await.expect("answer"), Ok(()));
+        assert_eq!(spawn(&host, "g/a", "d1", 0, 0).await.expect("answer"), Ok(()));
+        assert_eq!(spawn(&host, "g/b", "d2", 0, 0).await.expect("answer"), Ok(()));
         assert!(
-            spawn("g/a", "d1").await.expect("answer").is_err(),
+            spawn(&host, "g/a", "d1", 1, 0).await.expect("answer").is_err(),
             "a group holds one game"
         );
         let members = ractor::pg::get_scoped_members(&SCOPE.to_string(), &"g/a".to_string());
@@ -247,11 +423,56 @@ mod tests {
             driver: "d2".to_string(),
         })
         .expect("cast");
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-        while colony.resources().live_actors > 0 {
-            assert!(tokio::time::Instant::now() < deadline, "games still live");
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        live_actors_reach(&colony, 0, "killed and lost").await;
+        host.stop(None);
+    }
+
+    #[tokio::test]
+    async fn a_newer_epoch_stops_the_stale_game_and_an_older_one_is_refused() {
+        let (host, colony) = host().await;
+        assert_eq!(spawn(&host, "e/0", "d", 3, 0).await.expect("answer"), Ok(()));
+        assert_eq!(spawn(&host, "e/1", "d", 3, 2).await.expect("answer"), Ok(()));
+        live_actors_reach(&colony, 1, "epoch 0 stopped for epoch 2").await;
+        let stale = spawn(&host, "e/2", "d", 3, 1).await.expect("answer");
+        assert!(
+            matches!(&stale, Err(Refused { reason }) if reason.contains("stale")),
+            "{stale:?}"
+        );
+        // Another driver's game of the same number is another game.
+        assert_eq!(spawn(&host, "e/3", "other", 3, 0).await.expect("answer"), Ok(()));
+        live_actors_reach(&colony, 2, "one game per driver").await;
+        host.stop(None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_silent_driver_loses_its_games_and_a_beating_one_keeps_them() {
+        let (host, colony) = host().await;
+        let timeout = Duration::from_secs(1);
+        for driver in ["silent", "beating"] {
+            assert!(hello(&host, driver, PROTOCOL_VERSION, timeout)
+                .await
+                .expect("answer")
+                .is_ok());
         }
+        assert_eq!(spawn(&host, "s/0", "silent", 0, 0).await.expect("answer"), Ok(()));
+        assert_eq!(spawn(&host, "s/1", "silent", 1, 0).await.expect("answer"), Ok(()));
+        assert_eq!(spawn(&host, "b/0", "beating", 0, 0).await.expect("answer"), Ok(()));
+        let started = tokio::time::Instant::now();
+        // Beat for three timeouts: the silent driver's games go, the other's stay.
+        while started.elapsed() < 3 * timeout {
+            let (tx, rx) = oneshot();
+            host.cast(HostMsg::Beat {
+                driver: "beating".to_string(),
+                reply: tx.into(),
+            })
+            .expect("cast");
+            assert_eq!(rx.await.expect("answer"), Ok(()));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        live_actors_reach(&colony, 1, "the silent driver's two games stopped").await;
+        let (tx, rx) = oneshot();
+        host.cast(HostMsg::Report(tx.into())).expect("cast");
+        assert_eq!(rx.await.expect("answer").expect("report").games, 1);
         host.stop(None);
     }
 }

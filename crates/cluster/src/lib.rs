@@ -13,8 +13,13 @@
 //!   kill or drop asks the game's host. The games run the same code on the same specs, so
 //!   results are bit-identical to a local run.
 //! - The [`Cookie`] is read from a file that only its owner may read, as ssh reads keys.
+//! - Node loss: the driver beats every node's host ([`Heartbeat`]); a node that stops answering
+//!   (or whose session ends) is lost: its session is closed, its games' calls fail at once with
+//!   [`colony_actors::ColonyError::Lost`] naming it, and the supervisor restarts them on the
+//!   others. Every placement carries an epoch, so a node that comes back never has its stale
+//!   replies used. A node stops the games of a driver that stops beating.
 //!
-//! Not yet: TLS, heartbeats and restarts on node loss, nodes joining a running driver.
+//! Not yet: TLS, reconnection, nodes joining a running driver, draining.
 //!
 //! ```no_run
 //! use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, PlacementConfig};
@@ -32,6 +37,7 @@
 mod cluster;
 mod cookie;
 mod error;
+mod heartbeat;
 mod host;
 mod node;
 mod placement;
@@ -40,6 +46,7 @@ pub mod protocol;
 pub use cluster::{Cluster, ConnectOptions, NodeLink, DEFAULT_CONNECT_TIMEOUT};
 pub use cookie::Cookie;
 pub use error::ClusterError;
+pub use heartbeat::{Heartbeat, DEFAULT_HEARTBEAT_TIMEOUT};
 pub use host::{Host, HostState, MAX_HOSTED_GAMES};
 pub use node::{Node, NodeConfig, AUTH_DEADLINE, DEFAULT_MAX_FRAME_BYTES};
 pub use placement::{ClusterPlacement, PlacementConfig, SPAWN_TIMEOUT};

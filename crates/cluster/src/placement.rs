@@ -1,10 +1,11 @@
 //! `ClusterPlacement`: a trial's games spread over a driver's nodes.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use colony_actors::{ColonyError, GameHandle, GameId, GameMsg, GameSpec, Placement, TrialId, Updates};
+use colony_actors::{ColonyError, GameHandle, GameId, GameMsg, GameSpec, Placed, Placement, TrialId, Updates};
 use futures_util::future::BoxFuture;
 use ractor::rpc::CallResult;
 use ractor::ActorRef;
@@ -44,8 +45,14 @@ impl Default for PlacementConfig {
 /// Places games on a [`Cluster`]'s nodes: each new game goes to the live node with the fewest
 /// games per worker (counting what it hosted when greeted), ties to the node given first. The
 /// handles are ordinary [`GameHandle`]s whose calls go straight to the game's actor; killing or
-/// dropping one asks the game's host to stop it. Nodes whose sessions ended are skipped, so the
-/// supervisor's restart of a game lost with its node lands on a live one.
+/// dropping one asks the game's host to stop it. Nodes that were lost (their sessions ended, or
+/// they stopped answering the heartbeat) are skipped, so the supervisor's restart of a game lost
+/// with its node lands on a live one.
+///
+/// Every placement of a game has an epoch, one more than its last: the host is told it (and
+/// stops an older placement it still holds), and a handle's replies are refused once its node is
+/// lost or the game has been placed again, so a node that comes back never mixes stale results
+/// into a trial.
 pub struct ClusterPlacement {
     cluster: Arc<Cluster>,
     config: PlacementConfig,
@@ -53,6 +60,85 @@ pub struct ClusterPlacement {
     /// Games per node, in the cluster's order.
     load: Arc<Mutex<Vec<u64>>>,
     next_key: AtomicU64,
+    epochs: Epochs,
+}
+
+/// The current epoch of every game placed, per trial.
+#[derive(Default)]
+struct Epochs(Mutex<HashMap<(TrialId, GameId), Arc<AtomicU64>>>);
+
+/// One placement's epoch, and where the game's current epoch is kept.
+struct Ticket {
+    epoch: u64,
+    current: Arc<AtomicU64>,
+}
+
+impl Ticket {
+    /// Why this placement is stale, if the game has been placed again since.
+    fn stale(&self) -> Option<String> {
+        let current = self.current.load(Ordering::Acquire);
+        (current != self.epoch).then(|| {
+            format!(
+                "a reply of its placement at epoch {} is stale: the game has been placed again (epoch {current})",
+                self.epoch
+            )
+        })
+    }
+}
+
+impl Epochs {
+    /// A new placement of `game`: epoch 0 the first time, one more than the last after that.
+    fn place(&self, trial: TrialId, game: GameId) -> Ticket {
+        let mut epochs = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match epochs.get(&(trial, game)) {
+            Some(current) => Ticket {
+                epoch: current.fetch_add(1, Ordering::AcqRel) + 1,
+                current: current.clone(),
+            },
+            None => {
+                let current = Arc::new(AtomicU64::new(0));
+                epochs.insert((trial, game), current.clone());
+                Ticket { epoch: 0, current }
+            }
+        }
+    }
+
+    fn forget(&self, trial: TrialId) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(t, _), _| *t != trial);
+    }
+}
+
+/// A game placed on a node: how to end it, and whether its replies may still be used.
+struct Remote {
+    node: Arc<NodeLink>,
+    group: String,
+    ticket: Ticket,
+    load: Arc<Mutex<Vec<u64>>>,
+    index: usize,
+    ended: AtomicBool,
+}
+
+impl Placed for Remote {
+    fn end(&self) {
+        // Kill, then the last drop: the host hears once.
+        if !self.ended.swap(true, Ordering::Relaxed) {
+            let _ = self.node.host().cast(HostMsg::Kill {
+                group: self.group.clone(),
+            });
+            let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+            load[self.index] = load[self.index].saturating_sub(1);
+        }
+    }
+
+    fn fenced(&self) -> Option<String> {
+        if let Some(why) = self.node.lost() {
+            return Some(format!("node {} ({}) was lost: {why}", self.node.name, self.node.addr));
+        }
+        self.ticket.stale()
+    }
 }
 
 impl ClusterPlacement {
@@ -65,6 +151,7 @@ impl ClusterPlacement {
             config,
             load: Arc::new(Mutex::new(load)),
             next_key: AtomicU64::new(0),
+            epochs: Epochs::default(),
         }
     }
 
@@ -105,7 +192,8 @@ impl ClusterPlacement {
             let index = self
                 .choose()
                 .ok_or_else(|| fail("no live cluster node to place it on".to_string()))?;
-            match self.spawn_on(index, trial, game, spec.clone()).await {
+            let ticket = self.epochs.place(trial, game);
+            match self.spawn_on(index, trial, game, ticket, spec.clone()).await {
                 Err(err) if !self.cluster.nodes()[index].is_alive() => last = Some(err),
                 done => return done,
             }
@@ -118,6 +206,7 @@ impl ClusterPlacement {
         index: usize,
         trial: TrialId,
         game: GameId,
+        ticket: Ticket,
         spec: GameSpec,
     ) -> Result<GameHandle, ColonyError> {
         let fail = |reason: String| ColonyError::Spawn { game, reason };
@@ -135,6 +224,7 @@ impl ClusterPlacement {
                     driver: self.cluster.driver().to_string(),
                     trial,
                     game,
+                    epoch: ticket.epoch,
                     spec,
                     group: group.clone(),
                     reply,
@@ -165,18 +255,23 @@ impl ClusterPlacement {
             let _ = node.host().cast(HostMsg::Kill { group });
             return Err(on("the game started but was never announced".to_string()));
         };
-        let host = node.host().clone();
-        let load = self.load.clone();
-        let ended = AtomicBool::new(false);
-        let end = move || {
-            // Kill, then the last drop: the host hears once.
-            if !ended.swap(true, Ordering::Relaxed) {
-                let _ = host.cast(HostMsg::Kill { group: group.clone() });
-                let mut load = load.lock().unwrap_or_else(|p| p.into_inner());
-                load[index] = load[index].saturating_sub(1);
-            }
+        if ticket.epoch > 0 {
+            tracing::info!(node = %node.name, %trial, %game, epoch = ticket.epoch, "game placed again");
+        }
+        let remote = Remote {
+            node,
+            group,
+            ticket,
+            load: self.load.clone(),
+            index,
+            ended: AtomicBool::new(false),
         };
-        Ok(GameHandle::remote(game, actor, self.config.call_timeout, end))
+        Ok(GameHandle::placed(
+            game,
+            actor,
+            self.config.call_timeout,
+            Arc::new(remote),
+        ))
     }
 
     /// The local stand-in of the game that joined `group` on `node`. Its announcement travels
@@ -223,6 +318,10 @@ impl Placement for ClusterPlacement {
     fn updates(&self) -> &Updates {
         &self.updates
     }
+
+    fn forget(&self, trial: TrialId) {
+        self.epochs.forget(trial);
+    }
 }
 
 #[cfg(test)]
@@ -250,6 +349,34 @@ mod tests {
         assert_eq!(place(12, &[2, 1, 1], &[true; 3]), vec![6, 3, 3]);
         assert_eq!(place(6, &[1, 1, 1], &[true, false, true]), vec![3, 0, 3]);
         assert_eq!(least_loaded(&[0, 0], &[1, 1], &[false, false]), None);
+    }
+
+    #[test]
+    fn every_placement_of_a_game_fences_the_ones_before() {
+        let epochs = Epochs::default();
+        let (t, g) = (TrialId(1), GameId(4));
+        let first = epochs.place(t, g);
+        let other = epochs.place(t, GameId(5));
+        assert_eq!((first.epoch, first.stale()), (0, None));
+        let second = epochs.place(t, g);
+        assert_eq!(second.epoch, 1);
+        assert_eq!(second.stale(), None, "the newest placement is current");
+        let why = first.stale().expect("the first is stale now");
+        assert!(why.contains("epoch 0") && why.contains("epoch 1"), "{why}");
+        assert_eq!(other.stale(), None, "another game is untouched");
+        assert_eq!(
+            epochs.place(TrialId(2), g).epoch,
+            0,
+            "another trial's game is another game"
+        );
+
+        epochs.forget(t);
+        assert_eq!(epochs.place(t, g).epoch, 0, "a forgotten trial starts over");
+        assert_eq!(
+            epochs.place(TrialId(2), g).epoch,
+            1,
+            "forgetting one trial keeps the others"
+        );
     }
 
     #[test]

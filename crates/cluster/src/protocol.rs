@@ -7,7 +7,9 @@
 //! Compatibility rests on one rule, kept by every release: [`HostMsg::Hello`] is the body's first
 //! variant and its first field is the version, and a refusal is encoded as `Err(Refused)`. So a
 //! host reads any release's greeting for its version, and refuses another version with a reason
-//! that names both, which any release's driver can read.
+//! that names both, which any release's driver can read. A greeting whose body this release
+//! cannot read whole (a release with other fields after the version) is still read for its
+//! version, and refused naming both.
 
 use colony_actors::{GameId, GameSpec, Refused, TrialId};
 use ractor::concurrency::{oneshot, spawn};
@@ -16,9 +18,12 @@ use ractor::RpcReplyPort;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::heartbeat::Heartbeat;
+
 /// The version of what nodes and drivers say to each other; bumped on any change of
-/// [`HostMsg`]'s bodies or replies, or of `colony_actors::GameMsg`'s.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// [`HostMsg`]'s bodies or replies, or of `colony_actors::GameMsg`'s. Version 2: heartbeats
+/// (the greeting's terms, `Beat`) and epochs in `Spawn`.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The process-group scope Colony's actors join (ractor_cluster syncs every scope).
 pub const SCOPE: &str = "colony";
@@ -70,6 +75,8 @@ pub enum HostMsg {
         version: u32,
         /// The driver's node name (its games are stopped when its session ends).
         driver: String,
+        /// How often the driver beats, and how long a silence loses it its games here.
+        heartbeat: Heartbeat,
         /// Where the welcome goes.
         reply: HostReply<Welcome>,
     },
@@ -82,6 +89,9 @@ pub enum HostMsg {
         trial: TrialId,
         /// The game.
         game: GameId,
+        /// How many times the driver has placed this game before: a host that holds an older
+        /// placement of it stops that one, and refuses a placement older than one it holds.
+        epoch: u64,
         /// How to build it.
         spec: GameSpec,
         /// The group to join.
@@ -96,12 +106,21 @@ pub enum HostMsg {
     },
     /// Workers, games and memory.
     Report(HostReply<NodeReport>),
+    /// The driver's heartbeat; the answer is the node's.
+    Beat {
+        /// The driver's node name.
+        driver: String,
+        /// Where the answer goes.
+        reply: HostReply<()>,
+    },
     /// The session of this driver (a node name) ended: its games go. Sent by the node, never
     /// over the wire.
     DriverLost {
         /// The driver's node name.
         driver: String,
     },
+    /// Time to judge the drivers' heartbeats. Sent by the host to itself, never over the wire.
+    Tick,
     /// Bytes from a peer that are no message of this version: answered with a refusal if they
     /// were a call, never dropped silently and never a panic.
     Undecodable {
@@ -118,11 +137,13 @@ enum Body {
     Hello {
         version: u32,
         driver: String,
+        heartbeat: Heartbeat,
     },
     Spawn {
         driver: String,
         trial: TrialId,
         game: GameId,
+        epoch: u64,
         spec: GameSpec,
         group: String,
     },
@@ -130,6 +151,15 @@ enum Body {
         group: String,
     },
     Report,
+    Beat {
+        driver: String,
+    },
+}
+
+/// The part of a greeting every release shares: the first variant, its first field.
+#[derive(Deserialize)]
+enum Greeting {
+    Hello { version: u32 },
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, BoxedDowncastErr> {
@@ -194,11 +224,24 @@ impl ractor::Message for HostMsg {
             })
         };
         match self {
-            HostMsg::Hello { version, driver, reply } => call(Body::Hello { version, driver }, bytes_port_for(reply)),
+            HostMsg::Hello {
+                version,
+                driver,
+                heartbeat,
+                reply,
+            } => call(
+                Body::Hello {
+                    version,
+                    driver,
+                    heartbeat,
+                },
+                bytes_port_for(reply),
+            ),
             HostMsg::Spawn {
                 driver,
                 trial,
                 game,
+                epoch,
                 spec,
                 group,
                 reply,
@@ -207,19 +250,21 @@ impl ractor::Message for HostMsg {
                     driver,
                     trial,
                     game,
+                    epoch,
                     spec,
                     group,
                 },
                 bytes_port_for(reply),
             ),
             HostMsg::Report(reply) => call(Body::Report, bytes_port_for(reply)),
+            HostMsg::Beat { driver, reply } => call(Body::Beat { driver }, bytes_port_for(reply)),
             HostMsg::Kill { group } => Ok(SerializedMessage::Cast {
                 variant: String::new(),
                 args: encode(&Body::Kill { group })?,
                 metadata: None,
             }),
             // Local only: a node's own news, or bytes that came from elsewhere.
-            HostMsg::DriverLost { .. } | HostMsg::Undecodable { .. } => Err(BoxedDowncastErr),
+            HostMsg::DriverLost { .. } | HostMsg::Tick | HostMsg::Undecodable { .. } => Err(BoxedDowncastErr),
         }
     }
 
@@ -228,28 +273,48 @@ impl ractor::Message for HostMsg {
         let undecodable = |reason: String, reply| Ok(HostMsg::Undecodable { reason, reply });
         match message {
             SerializedMessage::Call { args, reply, .. } => match postcard::from_bytes::<Body>(&args) {
-                Ok(Body::Hello { version, driver }) => Ok(HostMsg::Hello {
+                Ok(Body::Hello {
                     version,
                     driver,
+                    heartbeat,
+                }) => Ok(HostMsg::Hello {
+                    version,
+                    driver,
+                    heartbeat,
                     reply: typed_port_for(reply),
                 }),
                 Ok(Body::Spawn {
                     driver,
                     trial,
                     game,
+                    epoch,
                     spec,
                     group,
                 }) => Ok(HostMsg::Spawn {
                     driver,
                     trial,
                     game,
+                    epoch,
                     spec,
                     group,
                     reply: typed_port_for(reply),
                 }),
                 Ok(Body::Report) => Ok(HostMsg::Report(typed_port_for(reply))),
+                Ok(Body::Beat { driver }) => Ok(HostMsg::Beat {
+                    driver,
+                    reply: typed_port_for(reply),
+                }),
                 Ok(Body::Kill { .. }) => undecodable("a one-way message sent as a call".to_string(), Some(reply)),
-                Err(e) => undecodable(e.to_string(), Some(reply)),
+                // Another release's greeting: its version is enough to refuse it, naming both.
+                Err(e) => match postcard::from_bytes::<Greeting>(&args) {
+                    Ok(Greeting::Hello { version }) if version != PROTOCOL_VERSION => Ok(HostMsg::Hello {
+                        version,
+                        driver: String::new(),
+                        heartbeat: Heartbeat::default(),
+                        reply: typed_port_for(reply),
+                    }),
+                    _ => undecodable(e.to_string(), Some(reply)),
+                },
             },
             SerializedMessage::Cast { args, .. } => match postcard::from_bytes::<Body>(&args) {
                 Ok(Body::Kill { group }) => Ok(HostMsg::Kill { group }),
@@ -270,16 +335,24 @@ mod tests {
     #[tokio::test]
     async fn a_hello_survives_the_wire_with_its_reply() {
         let (tx, rx) = oneshot::<Result<Welcome, Refused>>();
+        let beat = Heartbeat::with_timeout(std::time::Duration::from_secs(7));
         let msg = HostMsg::Hello {
             version: 7,
             driver: "d@h".to_string(),
+            heartbeat: beat,
             reply: tx.into(),
         };
         let back = HostMsg::deserialize(msg.serialize().expect("serializable")).expect("decodes");
-        let HostMsg::Hello { version, driver, reply } = back else {
+        let HostMsg::Hello {
+            version,
+            driver,
+            heartbeat,
+            reply,
+        } = back
+        else {
             panic!("wrong variant: {back:?}");
         };
-        assert_eq!((version, driver.as_str()), (7, "d@h"));
+        assert_eq!((version, driver.as_str(), heartbeat), (7, "d@h", beat));
         let welcome = Welcome {
             version: 7,
             name: "n".to_string(),
@@ -294,11 +367,17 @@ mod tests {
     fn a_hello_of_any_release_decodes_as_a_hello() {
         #[derive(Serialize)]
         enum FutureBody {
-            Hello { version: u32, driver: String, extra: u64 },
+            Hello {
+                version: u32,
+                driver: String,
+                heartbeat: (u64, u64),
+                extra: u64,
+            },
         }
         let bytes = postcard::to_allocvec(&FutureBody::Hello {
             version: 9,
             driver: "d".to_string(),
+            heartbeat: (500, 3000),
             extra: 5,
         })
         .expect("encode");
@@ -306,6 +385,48 @@ mod tests {
             postcard::take_from_bytes::<Body>(&bytes),
             Ok((Body::Hello { version: 9, .. }, _))
         ));
+    }
+
+    #[tokio::test]
+    async fn a_greeting_of_version_1_is_read_for_its_version() {
+        // Version 1's greeting had no heartbeat: this release cannot read it whole, but reads
+        // enough to refuse it naming both versions.
+        #[derive(Serialize)]
+        enum Version1 {
+            Hello { version: u32, driver: String },
+        }
+        let args = postcard::to_allocvec(&Version1::Hello {
+            version: 1,
+            driver: "d".to_string(),
+        })
+        .expect("encode");
+        let (tx, _rx) = oneshot::<Vec<u8>>();
+        let call = SerializedMessage::Call {
+            variant: String::new(),
+            args,
+            reply: tx.into(),
+            metadata: None,
+        };
+        assert!(matches!(
+            HostMsg::deserialize(call),
+            Ok(HostMsg::Hello { version: 1, .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_beat_survives_the_wire_and_ticks_never_go_out() {
+        let (tx, rx) = oneshot::<Result<(), Refused>>();
+        let msg = HostMsg::Beat {
+            driver: "d".to_string(),
+            reply: tx.into(),
+        };
+        let HostMsg::Beat { driver, reply } = HostMsg::deserialize(msg.serialize().expect("out")).expect("in") else {
+            panic!("not a beat");
+        };
+        assert_eq!(driver, "d");
+        reply.send(Ok(())).expect("reply");
+        assert_eq!(rx.await.expect("answer"), Ok(()));
+        assert!(HostMsg::Tick.serialize().is_err());
     }
 
     #[tokio::test]

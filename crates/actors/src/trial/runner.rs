@@ -355,7 +355,7 @@ async fn restart(
         let generation = spec.start.generation();
         match placement.spawn(trial, game, spec).await {
             Ok(handle) => {
-                tracing::warn!(%trial, %game, generation, attempt = slot.restarts, "restarted failed game from its checkpoint");
+                tracing::warn!(%trial, %game, generation, attempt = slot.restarts, cause = %err, "restarted failed game from its checkpoint");
                 placement.updates().publish(GameUpdate::Restarted {
                     trial,
                     game,

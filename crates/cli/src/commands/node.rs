@@ -4,12 +4,13 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use colony_actors::supervisor::SupervisorConfig;
 use colony_actors::TrialSupervisor;
-use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, Node, NodeConfig, PlacementConfig};
+use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, Heartbeat, Node, NodeConfig, PlacementConfig};
 use tokio::runtime::Runtime;
 
 use crate::input;
@@ -95,16 +96,44 @@ async fn until_stopped() -> Result<()> {
     Ok(())
 }
 
+/// Bounds of `--heartbeat-timeout`, in seconds: under a second a loaded machine's pauses would
+/// pass for lost nodes; past ten minutes a frozen node holds its games longer than the call
+/// timeout would.
+const HEARTBEAT_TIMEOUT_SECONDS: (f64, f64) = (1.0, 600.0);
+
+/// `--heartbeat-timeout`, checked.
+pub fn heartbeat(seconds: f64) -> Result<Heartbeat> {
+    let (min, max) = HEARTBEAT_TIMEOUT_SECONDS;
+    if !(min..=max).contains(&seconds) {
+        anyhow::bail!("--heartbeat-timeout must be between {min} and {max} seconds, got {seconds}");
+    }
+    Ok(Heartbeat::with_timeout(Duration::from_secs_f64(seconds)))
+}
+
 /// The supervisor of `colony trial --cluster`: its games placed on the nodes at `addrs`.
-pub fn cluster_supervisor(runtime: &Runtime, addrs: &[String], cookie_file: &Path) -> Result<TrialSupervisor> {
+pub fn cluster_supervisor(
+    runtime: &Runtime,
+    addrs: &[String],
+    cookie_file: &Path,
+    heartbeat: Heartbeat,
+) -> Result<TrialSupervisor> {
     let cookie = Cookie::read(cookie_file)?;
-    let cluster = runtime.block_on(Cluster::connect(addrs, &cookie, ConnectOptions::default()))?;
+    let options = ConnectOptions {
+        heartbeat,
+        ..ConnectOptions::default()
+    };
+    let cluster = runtime.block_on(Cluster::connect(addrs, &cookie, options))?;
     let nodes: Vec<String> = cluster
         .nodes()
         .iter()
         .map(|n| format!("{} at {} ({} workers)", n.name, n.addr, n.workers))
         .collect();
-    say!("cluster of {} nodes: {}", nodes.len(), nodes.join(", "))?;
+    say!(
+        "cluster of {} nodes: {}; a node silent for {:?} is lost",
+        nodes.len(),
+        nodes.join(", "),
+        heartbeat.timeout()
+    )?;
     let placement = ClusterPlacement::new(cluster, PlacementConfig::default());
     Ok(TrialSupervisor::new(
         Arc::new(placement),

@@ -92,6 +92,10 @@ pub struct TrialArgs {
     /// With --cluster: the file holding the cluster's cookie.
     #[arg(long, value_name = "FILE", requires = "cluster")]
     cookie_file: Option<PathBuf>,
+    /// With --cluster: seconds a node may leave the heartbeat unanswered before it is lost and
+    /// its games restart on the others (nodes give this driver as long); 1 to 600.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, requires = "cluster")]
+    heartbeat_timeout: f64,
     /// Watch the actor runs live in the browser (URL printed); keeps serving until Ctrl-C.
     #[arg(long)]
     serve: bool,
@@ -155,6 +159,7 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     }
     // Everything is checked before anything is spawned or written.
     let interval = args.checkpoints.interval()?;
+    let heartbeat = super::node::heartbeat(args.heartbeat_timeout)?;
     let report_file = match &args.report {
         Some(report) => {
             super::durable::check_output("--report", report, args.checkpoints.checkpoint.as_deref())?;
@@ -173,7 +178,9 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     };
     let (runtime, colony) = input::start_colony(args.workers)?;
     let supervisor = match &args.cookie_file {
-        Some(cookie) if !args.cluster.is_empty() => super::node::cluster_supervisor(&runtime, &args.cluster, cookie)?,
+        Some(cookie) if !args.cluster.is_empty() => {
+            super::node::cluster_supervisor(&runtime, &args.cluster, cookie, heartbeat)?
+        }
         _ => super::durable::supervisor(&runtime, &colony),
     };
     let workers = supervisor.placement().workers();

@@ -36,7 +36,7 @@ enum Command {
     /// Play one game: a random soup or a pattern, printed as the tutorial prints it.
     Play(commands::play::PlayArgs),
     /// Time many games, one after another and as actors (the tutorial's trials).
-    Trial(commands::trial::TrialArgs),
+    Trial(Box<commands::trial::TrialArgs>),
     /// Finish a checkpointed trial after its process died (kill -9, power loss).
     Resume(commands::resume::ResumeArgs),
     /// List the trials and games in a checkpoint database, or export one game's board.
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     tracing::debug!(bytes = budget.bytes(), source = %budget, "memory budget");
     let result = match cli.command {
         Command::Play(args) => commands::play::run(args, &budget),
-        Command::Trial(args) => commands::trial::run(args, &budget),
+        Command::Trial(args) => commands::trial::run(*args, &budget),
         Command::Resume(args) => commands::resume::run(args, &budget),
         Command::Checkpoints(args) => commands::checkpoints::run(args, &budget),
         Command::Bench(args) => commands::bench::run(args, &budget),

@@ -14,7 +14,10 @@
 //!   results are bit-identical to a local run.
 //! - The [`Cookie`] is read from a file that only its owner may read, as ssh reads keys.
 //!
-//! Not yet: TLS, heartbeats and restarts on node loss, nodes joining a running driver.
+//! - [`tls`]: a node's certificate and, with a CA, mutual TLS; a driver verifies its nodes
+//!   against a CA ([`ServerTls`], [`ClientTls`]).
+//!
+//! Not yet: heartbeats and restarts on node loss, nodes joining a running driver.
 //!
 //! ```no_run
 //! use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, PlacementConfig};
@@ -36,6 +39,7 @@ mod host;
 mod node;
 mod placement;
 pub mod protocol;
+pub mod tls;
 
 pub use cluster::{Cluster, ConnectOptions, NodeLink, DEFAULT_CONNECT_TIMEOUT};
 pub use cookie::Cookie;
@@ -44,3 +48,4 @@ pub use host::{Host, HostState, MAX_HOSTED_GAMES};
 pub use node::{Node, NodeConfig, AUTH_DEADLINE, DEFAULT_MAX_FRAME_BYTES};
 pub use placement::{ClusterPlacement, PlacementConfig, SPAWN_TIMEOUT};
 pub use protocol::PROTOCOL_VERSION;
+pub use tls::{ClientTls, ServerTls, TlsError};

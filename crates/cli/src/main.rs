@@ -49,6 +49,8 @@ enum Command {
     Bench(commands::bench::BenchArgs),
     /// Host games for trials driven from elsewhere (`colony trial --cluster`).
     Node(commands::node::NodeArgs),
+    /// Show each node of a cluster: up or unreachable, workers, games, memory, CPU.
+    Nodes(commands::nodes::NodesArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,10 +78,17 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args, &budget),
         Command::Render(args) => commands::render::run(args, &budget),
         Command::Node(args) => commands::node::run(args),
+        Command::Nodes(args) => commands::nodes::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // Not a usage error: the command ran, and what it found is the answer.
+        Err(err) if err.is::<commands::nodes::NoneAnswered>() => {
+            let _ = std::io::stdout().flush();
+            eprintln!("colony: {err}");
+            ExitCode::from(1)
+        }
         Err(err) => {
             let _ = std::io::stdout().flush();
             eprintln!("colony: error: {}", describe(&err));

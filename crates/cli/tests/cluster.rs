@@ -795,3 +795,130 @@ fn half_configured_tls_is_refused_with_one_line() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn colony_nodes_shows_each_node_and_why_one_is_unreachable() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "nodes-secret", 0o600);
+    let ca = pki::Ca::new(dir.path(), "ca");
+    let (node_id, driver_id) = (ca.issue("node"), ca.issue("driver"));
+    let ca_pem = ca.pem();
+    let node_flags = tls_flags(Some(&node_id), Some(&ca_pem));
+    let mut nodes: Vec<NodeProc> = ["n1", "n2"]
+        .iter()
+        .map(|n| NodeProc::start_with(&cookie, n, &node_flags))
+        .collect();
+    let driver_flags = tls_flags(Some(&driver_id), Some(&ca_pem));
+    let nobody = format!("127.0.0.1:{}", free_port());
+    let addrs = format!("{},{},{nobody}", nodes[0].addr, nodes[1].addr);
+
+    // A trial holds three games while we look: two on n1 and one on n2 (fewest per worker, ties
+    // to the node listed first).
+    let trial = Command::new(COLONY)
+        .args([
+            "trial", "--games", "3", "--size", "32", "--steps", "100000", "--pause", "0.05",
+        ])
+        .args([
+            "--cluster",
+            &format!("{},{}", nodes[0].addr, nodes[1].addr),
+            "--cookie-file",
+        ])
+        .arg(&cookie)
+        .args(&driver_flags)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn trial");
+    let mut trial = common::Server(trial);
+    let out = trial.0.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+        let _ = tx.send(lines.by_ref().find(|l| l.contains("games of")));
+        lines.for_each(drop);
+    });
+    assert!(
+        matches!(rx.recv_timeout(Duration::from_secs(30)), Ok(Some(_))),
+        "the trial did not start"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while nodes
+        .iter()
+        .map(|n| n.stderr().matches("game spawned").count())
+        .sum::<usize>()
+        < 3
+    {
+        assert!(Instant::now() < deadline, "the games were not placed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    let mut args = vec!["nodes", "--cluster", &addrs, "--cookie-file", cookie_arg];
+    args.extend(strs(&driver_flags));
+    let (out, took) = colony(&args, Duration::from_secs(30));
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout} {}", text(&out.stderr));
+    eprintln!("colony nodes took {took:?}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for (line, (name, addr, games)) in lines.iter().zip([("n1", &nodes[0].addr, 2), ("n2", &nodes[1].addr, 1)]) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&words[..3], [name, addr.as_str(), "up"], "{stdout}");
+        assert!(line.contains(&format!("1 workers  {games} games")), "{stdout}");
+        assert!(line.contains("MiB") && line.contains("cores"), "{stdout}");
+    }
+    assert!(
+        lines[2].starts_with('-') && lines[2].contains(&format!("{nobody}  unreachable: cannot connect")),
+        "{stdout}"
+    );
+
+    args.push("--json");
+    let (out, _) = colony(&args, Duration::from_secs(30));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let listed = json["nodes"].as_array().expect("nodes");
+    assert_eq!(listed.len(), 3, "{json}");
+    assert_eq!(listed[0]["name"], "n1", "{json}");
+    assert_eq!(listed[0]["state"], "up", "{json}");
+    assert_eq!(listed[0]["workers"], 1, "{json}");
+    assert_eq!(listed[0]["games"], 2, "{json}");
+    assert!(
+        listed[0]["memory_bytes"].as_u64().is_some_and(|b| b > 1 << 20),
+        "{json}"
+    );
+    // The node steps its games: some CPU, and no more than its one worker and its I/O threads.
+    assert!(
+        listed[0]["cpu_cores"].as_f64().is_some_and(|c| (0.0..4.0).contains(&c)),
+        "{json}"
+    );
+    assert_eq!(listed[2]["state"], "unreachable", "{json}");
+    assert!(
+        listed[2]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("cannot connect")),
+        "{json}"
+    );
+    drop(trial);
+
+    // Nobody left: exit status 1, each node's reason still printed.
+    for node in &mut nodes {
+        let _ = node.child.kill();
+        let _ = node.child.wait();
+    }
+    args.pop();
+    let (out, _) = colony(&args, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).matches("unreachable").count(),
+        3,
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("none of the 3 nodes answered"),
+        "{}",
+        text(&out.stderr)
+    );
+}

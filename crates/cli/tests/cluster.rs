@@ -921,4 +921,12 @@ fn colony_nodes_shows_each_node_and_why_one_is_unreachable() {
         "{}",
         text(&out.stderr)
     );
+
+    // A malformed address is a mistake in the command: status 2.
+    let (out, _) = colony(
+        &["nodes", "--cluster", "127.0.0.1", "--cookie-file", cookie_arg],
+        Duration::from_secs(30),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("is not HOST:PORT"), "{}", text(&out.stderr));
 }

@@ -296,8 +296,8 @@ impl Cluster {
         match connected {
             Err(_) if options.tls.is_some() => {
                 return Err(timed_out(
-                    "no TCP connection and TLS handshake",
-                    "is the address right and the node up?",
+                    "no TLS session",
+                    "is the address right, the node up, and does it speak TLS?",
                 ))
             }
             Err(_) => return Err(timed_out("no TCP connection", "is the address right and the node up?")),

@@ -18,6 +18,7 @@ pub mod bench;
 pub mod checkpoints;
 pub mod durable;
 pub mod node;
+pub mod nodes;
 pub mod play;
 pub mod render;
 pub mod resume;

@@ -36,7 +36,7 @@ enum Command {
     /// Play one game: a random soup or a pattern, printed as the tutorial prints it.
     Play(commands::play::PlayArgs),
     /// Time many games, one after another and as actors (the tutorial's trials).
-    Trial(commands::trial::TrialArgs),
+    Trial(Box<commands::trial::TrialArgs>),
     /// Finish a checkpointed trial after its process died (kill -9, power loss).
     Resume(commands::resume::ResumeArgs),
     /// List the trials and games in a checkpoint database, or export one game's board.
@@ -49,6 +49,8 @@ enum Command {
     Bench(commands::bench::BenchArgs),
     /// Host games for trials driven from elsewhere (`colony trial --cluster`).
     Node(commands::node::NodeArgs),
+    /// Show each node of a cluster: up or unreachable, workers, games, memory, CPU.
+    Nodes(commands::nodes::NodesArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,17 +71,24 @@ fn main() -> ExitCode {
     tracing::debug!(bytes = budget.bytes(), source = %budget, "memory budget");
     let result = match cli.command {
         Command::Play(args) => commands::play::run(args, &budget),
-        Command::Trial(args) => commands::trial::run(args, &budget),
+        Command::Trial(args) => commands::trial::run(*args, &budget),
         Command::Resume(args) => commands::resume::run(args, &budget),
         Command::Checkpoints(args) => commands::checkpoints::run(args, &budget),
         Command::Bench(args) => commands::bench::run(args, &budget),
         Command::Serve(args) => commands::serve::run(args, &budget),
         Command::Render(args) => commands::render::run(args, &budget),
         Command::Node(args) => commands::node::run(args),
+        Command::Nodes(args) => commands::nodes::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // Not a usage error: the command ran, and what it found is the answer.
+        Err(err) if err.is::<commands::nodes::NoneAnswered>() => {
+            let _ = std::io::stdout().flush();
+            eprintln!("colony: {err}");
+            ExitCode::from(1)
+        }
         Err(err) => {
             let _ = std::io::stdout().flush();
             eprintln!("colony: error: {}", describe(&err));

@@ -48,6 +48,11 @@ struct NodeProc {
 impl NodeProc {
     /// Starts a node on a free loopback port and waits (bounded) until it says it listens.
     fn start(cookie: &Path, name: &str) -> NodeProc {
+        NodeProc::start_with(cookie, name, &[])
+    }
+
+    /// The same, with more flags (TLS).
+    fn start_with(cookie: &Path, name: &str, extra: &[&Path]) -> NodeProc {
         // A port found free may be taken before the node binds it: try another.
         for _ in 0..5 {
             let addr = format!("127.0.0.1:{}", free_port());
@@ -63,6 +68,7 @@ impl NodeProc {
                     "--cookie-file",
                 ])
                 .arg(cookie)
+                .args(extra)
                 // Each spawn is logged at debug level: the tests count them.
                 .env("RUST_LOG", "warn,ractor_cluster=error,colony_cluster=debug")
                 .stdin(Stdio::null())
@@ -797,4 +803,420 @@ fn a_heartbeat_timeout_out_of_bounds_is_refused_in_one_line() {
             "{stderr}"
         );
     }
+}
+
+/// Certificates for the TLS tests, made in-process (no openssl needed): a CA, and certificates it
+/// signs for 127.0.0.1, as PEM files with keys of mode 0600.
+mod pki {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+
+    pub struct Ca {
+        dir: PathBuf,
+        name: String,
+        issuer: Issuer<'static, KeyPair>,
+    }
+
+    /// A certificate and its key.
+    pub struct Identity {
+        pub cert: PathBuf,
+        pub key: PathBuf,
+    }
+
+    impl Ca {
+        pub fn new(dir: &Path, name: &str) -> Ca {
+            let key = KeyPair::generate().expect("CA key");
+            let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params.distinguished_name.push(DnType::CommonName, name);
+            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            let cert = params.self_signed(&key).expect("CA cert");
+            std::fs::write(dir.join(format!("{name}.pem")), cert.pem()).expect("write CA");
+            Ca {
+                dir: dir.to_path_buf(),
+                name: name.to_string(),
+                issuer: Issuer::new(params, key),
+            }
+        }
+
+        pub fn pem(&self) -> PathBuf {
+            self.dir.join(format!("{}.pem", self.name))
+        }
+
+        /// A certificate for 127.0.0.1, good for serving and for clients.
+        pub fn issue(&self, name: &str) -> Identity {
+            let key = KeyPair::generate().expect("key");
+            let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).expect("params");
+            params.distinguished_name.push(DnType::CommonName, name);
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+            let cert = params.signed_by(&key, &self.issuer).expect("sign");
+            let id = Identity {
+                cert: self.dir.join(format!("{}-{name}.pem", self.name)),
+                key: self.dir.join(format!("{}-{name}.key", self.name)),
+            };
+            std::fs::write(&id.cert, cert.pem()).expect("write cert");
+            std::fs::write(&id.key, key.serialize_pem()).expect("write key");
+            std::fs::set_permissions(&id.key, std::fs::Permissions::from_mode(0o600)).expect("chmod key");
+            id
+        }
+    }
+}
+
+/// `--tls-cert C --tls-key K` and, if given, `--tls-ca CA`, as arguments.
+fn tls_flags<'a>(id: Option<&'a pki::Identity>, ca: Option<&'a Path>) -> Vec<&'a Path> {
+    let mut flags: Vec<&Path> = Vec::new();
+    if let Some(id) = id {
+        flags.extend([Path::new("--tls-cert"), &id.cert, Path::new("--tls-key"), &id.key]);
+    }
+    if let Some(ca) = ca {
+        flags.extend([Path::new("--tls-ca"), ca]);
+    }
+    flags
+}
+
+fn strs<'a>(paths: &'a [&'a Path]) -> Vec<&'a str> {
+    paths.iter().map(|p| p.to_str().expect("utf-8 path")).collect()
+}
+
+/// Polls (bounded) until the node has logged `what`.
+fn wait_for_log(node: &NodeProc, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !node.stderr().contains(what) {
+        assert!(
+            Instant::now() < deadline,
+            "the node never logged {what:?}: {}",
+            node.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_trial_over_two_tls_nodes_reports_what_a_local_run_reports() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "tls-secret", 0o600);
+    let ca = pki::Ca::new(dir.path(), "ca");
+    let (node_id, driver_id) = (ca.issue("node"), ca.issue("driver"));
+    let ca_pem = ca.pem();
+    let node_flags = tls_flags(Some(&node_id), Some(&ca_pem));
+    let nodes: Vec<NodeProc> = ["n1", "n2"]
+        .iter()
+        .map(|n| NodeProc::start_with(&cookie, n, &node_flags))
+        .collect();
+    // A peer that connects and never speaks TLS: its handshake must hold up no one else.
+    let _silent = TcpStream::connect(&nodes[0].addr).expect("connect");
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+
+    let remote = dir.path().join("remote.json");
+    let driver_flags = tls_flags(Some(&driver_id), Some(&ca_pem));
+    let mut args = TRIAL.to_vec();
+    args.extend([
+        "--cluster",
+        &addrs,
+        "--cookie-file",
+        cookie.to_str().expect("utf-8 path"),
+    ]);
+    args.extend(strs(&driver_flags));
+    args.extend(["--report", remote.to_str().expect("utf-8 path")]);
+    let (out, took) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "TLS trial failed: {}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("cluster of 2 nodes over TLS"),
+        "{}",
+        text(&out.stdout)
+    );
+    eprintln!("TLS trial took {took:?}");
+
+    let local = dir.path().join("local.json");
+    let mut args = TRIAL.to_vec();
+    args.extend(["--mode", "actors", "--report", local.to_str().expect("utf-8 path")]);
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "local trial failed: {}", text(&out.stderr));
+    assert_eq!(results(&remote), results(&local), "same seeds, same games, same boards");
+    for mut node in nodes {
+        assert!(node.is_running(), "node stopped: {}", node.stderr());
+        assert_eq!(node.stderr().matches("game spawned").count(), 6, "{}", node.stderr());
+    }
+}
+
+#[test]
+fn a_plaintext_driver_and_a_tls_node_refuse_each_other_within_5_s() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "tls-secret", 0o600);
+    let ca = pki::Ca::new(dir.path(), "ca");
+    let node_id = ca.issue("node");
+    let ca_pem = ca.pem();
+    let mut tls_node = NodeProc::start_with(&cookie, "tls", &tls_flags(Some(&node_id), None));
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+
+    let mut args = TRIAL.to_vec();
+    args.extend(["--cluster", &tls_node.addr, "--cookie-file", cookie_arg]);
+    let (out, took) = colony(&args, Duration::from_secs(20));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        stderr.contains(&tls_node.addr) && stderr.contains("a node that requires TLS"),
+        "{stderr}"
+    );
+    wait_for_log(&tls_node, "TLS handshake failed");
+    assert!(tls_node.is_running(), "{}", tls_node.stderr());
+
+    // The other way round: a TLS driver at a plaintext node.
+    let mut plain_node = NodeProc::start(&cookie, "plain");
+    let driver_flags = tls_flags(None, Some(&ca_pem));
+    let mut args = TRIAL.to_vec();
+    args.extend(["--cluster", &plain_node.addr, "--cookie-file", cookie_arg]);
+    args.extend(strs(&driver_flags));
+    let (out, took) = colony(&args, Duration::from_secs(20));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        stderr.contains(&format!("{}: TLS handshake failed", plain_node.addr)),
+        "{stderr}"
+    );
+    assert!(plain_node.is_running(), "{}", plain_node.stderr());
+
+    // And the TLS node still serves a TLS driver (one-way: no certificate of the driver's own).
+    let mut args = vec!["trial", "--games", "2", "--size", "16", "--steps", "5"];
+    args.extend(["--cluster", &tls_node.addr, "--cookie-file", cookie_arg]);
+    args.extend(strs(&driver_flags));
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(tls_node.is_running(), "{}", tls_node.stderr());
+}
+
+#[test]
+fn under_mutual_tls_a_driver_of_another_ca_is_refused() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "tls-secret", 0o600);
+    let ca = pki::Ca::new(dir.path(), "ca");
+    let other = pki::Ca::new(dir.path(), "other");
+    let node_id = ca.issue("node");
+    let stranger = other.issue("driver");
+    let (ca_pem, other_pem) = (ca.pem(), other.pem());
+    let mut node = NodeProc::start_with(&cookie, "n1", &tls_flags(Some(&node_id), Some(&ca_pem)));
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+
+    // It trusts the node's CA, but its own certificate is another CA's.
+    let flags = tls_flags(Some(&stranger), Some(&ca_pem));
+    let mut args = TRIAL.to_vec();
+    args.extend(["--cluster", &node.addr, "--cookie-file", cookie_arg]);
+    args.extend(strs(&flags));
+    let (out, took) = colony(&args, Duration::from_secs(20));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(stderr.contains("refused this driver's certificate"), "{stderr}");
+    wait_for_log(&node, "invalid peer certificate");
+
+    // No certificate at all.
+    let flags = tls_flags(None, Some(&ca_pem));
+    let mut args = TRIAL.to_vec();
+    args.extend(["--cluster", &node.addr, "--cookie-file", cookie_arg]);
+    args.extend(strs(&flags));
+    let (out, _) = colony(&args, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    wait_for_log(&node, "peer sent no certificates");
+
+    // A driver that trusts only the other CA refuses the node before the node judges it.
+    let flags = tls_flags(Some(&stranger), Some(&other_pem));
+    let mut args = TRIAL.to_vec();
+    args.extend(["--cluster", &node.addr, "--cookie-file", cookie_arg]);
+    args.extend(strs(&flags));
+    let (out, took) = colony(&args, Duration::from_secs(20));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        stderr.contains("TLS handshake failed") && stderr.contains("not signed by --tls-ca"),
+        "{stderr}"
+    );
+    assert!(node.is_running(), "{}", node.stderr());
+}
+
+#[test]
+fn half_configured_tls_is_refused_with_one_line() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "tls-secret", 0o600);
+    let ca = pki::Ca::new(dir.path(), "ca");
+    let id = ca.issue("node");
+    let (c, cert, key, ca_pem) = (
+        cookie.to_str().expect("utf-8"),
+        id.cert.to_str().expect("utf-8"),
+        id.key.to_str().expect("utf-8"),
+        ca.pem(),
+    );
+    let ca_arg = ca_pem.to_str().expect("utf-8");
+    let node = ["node", "--listen", "127.0.0.1:1", "--cookie-file", c];
+    let driver = ["trial", "--cluster", "127.0.0.1:1", "--cookie-file", c];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        ([&node[..], &["--tls-cert", cert]].concat(), "--tls-key"),
+        ([&node[..], &["--tls-key", key]].concat(), "--tls-cert"),
+        (
+            [&node[..], &["--tls-ca", ca_arg]].concat(),
+            "needs --tls-cert and --tls-key",
+        ),
+        ([&driver[..], &["--tls-cert", cert]].concat(), "--tls-key"),
+        (
+            [&driver[..], &["--tls-cert", cert, "--tls-key", key]].concat(),
+            "need --tls-ca",
+        ),
+        (vec!["trial", "--tls-ca", ca_arg], "add --cluster"),
+        (
+            [&node[..], &["--tls-cert", ca_arg, "--tls-key", key]].concat(),
+            "not the certificate's key",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (out, _) = colony(&args, Duration::from_secs(20));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn colony_nodes_shows_each_node_and_why_one_is_unreachable() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "nodes-secret", 0o600);
+    let ca = pki::Ca::new(dir.path(), "ca");
+    let (node_id, driver_id) = (ca.issue("node"), ca.issue("driver"));
+    let ca_pem = ca.pem();
+    let node_flags = tls_flags(Some(&node_id), Some(&ca_pem));
+    let mut nodes: Vec<NodeProc> = ["n1", "n2"]
+        .iter()
+        .map(|n| NodeProc::start_with(&cookie, n, &node_flags))
+        .collect();
+    let driver_flags = tls_flags(Some(&driver_id), Some(&ca_pem));
+    let nobody = format!("127.0.0.1:{}", free_port());
+    let addrs = format!("{},{},{nobody}", nodes[0].addr, nodes[1].addr);
+
+    // A trial holds three games while we look: two on n1 and one on n2 (fewest per worker, ties
+    // to the node listed first).
+    let trial = Command::new(COLONY)
+        .args([
+            "trial", "--games", "3", "--size", "32", "--steps", "100000", "--pause", "0.05",
+        ])
+        .args([
+            "--cluster",
+            &format!("{},{}", nodes[0].addr, nodes[1].addr),
+            "--cookie-file",
+        ])
+        .arg(&cookie)
+        .args(&driver_flags)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn trial");
+    let mut trial = common::Server(trial);
+    let out = trial.0.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines().map_while(Result::ok);
+        let _ = tx.send(lines.by_ref().find(|l| l.contains("games of")));
+        lines.for_each(drop);
+    });
+    assert!(
+        matches!(rx.recv_timeout(Duration::from_secs(30)), Ok(Some(_))),
+        "the trial did not start"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while nodes
+        .iter()
+        .map(|n| n.stderr().matches("game spawned").count())
+        .sum::<usize>()
+        < 3
+    {
+        assert!(Instant::now() < deadline, "the games were not placed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    let mut args = vec!["nodes", "--cluster", &addrs, "--cookie-file", cookie_arg];
+    args.extend(strs(&driver_flags));
+    let (out, took) = colony(&args, Duration::from_secs(30));
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout} {}", text(&out.stderr));
+    eprintln!("colony nodes took {took:?}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for (line, (name, addr, games)) in lines.iter().zip([("n1", &nodes[0].addr, 2), ("n2", &nodes[1].addr, 1)]) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&words[..3], [name, addr.as_str(), "up"], "{stdout}");
+        assert!(line.contains(&format!("1 workers  {games} games")), "{stdout}");
+        assert!(line.contains("MiB") && line.contains("cores"), "{stdout}");
+    }
+    assert!(
+        lines[2].starts_with('-') && lines[2].contains(&format!("{nobody}  unreachable: cannot connect")),
+        "{stdout}"
+    );
+
+    args.push("--json");
+    let (out, _) = colony(&args, Duration::from_secs(30));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let listed = json["nodes"].as_array().expect("nodes");
+    assert_eq!(listed.len(), 3, "{json}");
+    assert_eq!(listed[0]["name"], "n1", "{json}");
+    assert_eq!(listed[0]["state"], "up", "{json}");
+    assert_eq!(listed[0]["workers"], 1, "{json}");
+    assert_eq!(listed[0]["games"], 2, "{json}");
+    assert!(
+        listed[0]["memory_bytes"].as_u64().is_some_and(|b| b > 1 << 20),
+        "{json}"
+    );
+    // The node steps its games: some CPU, and no more than its one worker and its I/O threads.
+    assert!(
+        listed[0]["cpu_cores"].as_f64().is_some_and(|c| (0.0..4.0).contains(&c)),
+        "{json}"
+    );
+    assert_eq!(listed[2]["state"], "unreachable", "{json}");
+    assert!(
+        listed[2]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("cannot connect")),
+        "{json}"
+    );
+    drop(trial);
+
+    // Nobody left: exit status 1, each node's reason still printed.
+    for node in &mut nodes {
+        let _ = node.child.kill();
+        let _ = node.child.wait();
+    }
+    args.pop();
+    let (out, _) = colony(&args, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).matches("unreachable").count(),
+        3,
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("none of the 3 nodes answered"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A malformed address is a mistake in the command: status 2.
+    let (out, _) = colony(
+        &["nodes", "--cluster", "127.0.0.1", "--cookie-file", cookie_arg],
+        Duration::from_secs(30),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("is not HOST:PORT"), "{}", text(&out.stderr));
 }

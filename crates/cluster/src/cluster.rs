@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use crate::heartbeat::{Heartbeat, Liveness, Verdict};
 use crate::protocol::{HostMsg, NodeReport, Welcome, HOSTS, PROTOCOL_VERSION, SCOPE};
+use crate::tls::ClientTls;
 use crate::{ClusterError, Cookie, DEFAULT_MAX_FRAME_BYTES};
 
 /// How long a node has, from the first byte to its host's welcome, unless configured otherwise.
@@ -30,6 +31,8 @@ pub struct ConnectOptions {
     /// How often the driver beats, and how long a silent node has before it is lost (the
     /// nodes judge the driver by the same terms).
     pub heartbeat: Heartbeat,
+    /// TLS to every node [default: none, sessions are plaintext].
+    pub tls: Option<ClientTls>,
 }
 
 impl Default for ConnectOptions {
@@ -38,6 +41,7 @@ impl Default for ConnectOptions {
             timeout: DEFAULT_CONNECT_TIMEOUT,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
             heartbeat: Heartbeat::default(),
+            tls: None,
         }
     }
 }
@@ -170,25 +174,86 @@ impl Cluster {
         if addrs.is_empty() {
             return Err(ClusterError::NoNodes);
         }
-        let mut resolved = Vec::new();
+        let mut resolved: Vec<(&str, SocketAddr)> = Vec::new();
         for addr in addrs {
             let found = resolve(addr).await?;
-            if !resolved.contains(&found) {
-                resolved.push(found);
+            if !resolved.iter().any(|(_, a)| *a == found) {
+                resolved.push((addr, found));
             }
         }
+        let (mut cluster, events) = Cluster::start(cookie, &options).await?;
+        let meetings = resolved
+            .iter()
+            .map(|&(text, addr)| cluster.meet(text, addr, &events, &options));
+        // On any error `cluster` drops, which ends the sessions that did open.
+        let links = futures_util::future::try_join_all(meetings).await?;
+        for (i, a) in links.iter().enumerate() {
+            if let Some(b) = links[..i].iter().find(|b| b.name == a.name) {
+                return Err(ClusterError::DuplicateName {
+                    name: a.name.clone(),
+                    first: b.addr,
+                    second: a.addr,
+                });
+            }
+        }
+        cluster.nodes = links.into_iter().map(Arc::new).collect();
+        watch_sessions(&cluster.nodes, events.subscribe(), cluster.closing.clone());
+        beat(&cluster, options.heartbeat);
+        Ok(cluster)
+    }
+
+    /// Meets each node at `addrs` on its own, for a view of the cluster where one node down must
+    /// not hide the others (`colony nodes`): each address's node, or why it could not be met, in
+    /// the order given. The cluster holds the nodes that were met.
+    pub async fn survey(
+        addrs: &[String],
+        cookie: &Cookie,
+        options: ConnectOptions,
+    ) -> Result<(Cluster, Vec<Result<Arc<NodeLink>, ClusterError>>), ClusterError> {
+        if addrs.is_empty() {
+            return Err(ClusterError::NoNodes);
+        }
+        let (mut cluster, events) = Cluster::start(cookie, &options).await?;
+        let meetings = addrs.iter().map(|text| {
+            let (cluster, events, options) = (&cluster, &events, &options);
+            async move {
+                let addr = resolve(text).await?;
+                cluster.meet(text, addr, events, options).await
+            }
+        });
+        let met: Vec<Result<Arc<NodeLink>, ClusterError>> = futures_util::future::join_all(meetings)
+            .await
+            .into_iter()
+            .map(|r| r.map(Arc::new))
+            .collect();
+        cluster.nodes = met.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+        watch_sessions(&cluster.nodes, events.subscribe(), cluster.closing.clone());
+        beat(&cluster, options.heartbeat);
+        Ok((cluster, met))
+    }
+
+    /// The driver's own node server, with no node met yet.
+    async fn start(
+        cookie: &Cookie,
+        options: &ConnectOptions,
+    ) -> Result<(Cluster, broadcast::Sender<Event>), ClusterError> {
         let driver_name = format!(
             "driver-{:016x}",
             getrandom::u64().unwrap_or_else(|_| std::process::id().into())
         );
         // The driver's server must listen somewhere; loopback and an ephemeral port, since no
-        // node connects back (sessions are isolated, not transitive).
+        // node connects back (sessions are isolated, not transitive). With TLS it completes no
+        // handshake, so nobody reaches the driver without TLS.
+        let encryption = match options.tls {
+            Some(_) => Some(crate::tls::refusing()?),
+            None => None,
+        };
         let server = NodeServer::new(
             0,
             cookie.secret().to_string(),
             driver_name.clone(),
             "localhost".to_string(),
-            None,
+            encryption,
             Some(NodeConnectionMode::Isolated),
         )
         .with_listen_addr(std::net::Ipv4Addr::LOCALHOST.into())
@@ -209,28 +274,13 @@ impl Cluster {
                 "the driver's node server stopped at once".to_string(),
             ));
         }
-        let mut cluster = Cluster {
+        let cluster = Cluster {
             server,
             driver: format!("{driver_name}@localhost"),
             nodes: Vec::new(),
             closing: Arc::new(AtomicBool::new(false)),
         };
-        let meetings = resolved.iter().map(|&addr| cluster.meet(addr, &events, &options));
-        // On any error `cluster` drops, which ends the sessions that did open.
-        let links = futures_util::future::try_join_all(meetings).await?;
-        for (i, a) in links.iter().enumerate() {
-            if let Some(b) = links[..i].iter().find(|b| b.name == a.name) {
-                return Err(ClusterError::DuplicateName {
-                    name: a.name.clone(),
-                    first: b.addr,
-                    second: a.addr,
-                });
-            }
-        }
-        cluster.nodes = links.into_iter().map(Arc::new).collect();
-        watch_sessions(&cluster.nodes, events.subscribe(), cluster.closing.clone());
-        beat(&cluster, options.heartbeat);
-        Ok(cluster)
+        Ok((cluster, events))
     }
 
     /// The nodes, in the order given.
@@ -246,6 +296,7 @@ impl Cluster {
     /// Connects to one node and waits for its session to be ready and its host to welcome us.
     async fn meet(
         &self,
+        text: &str,
         addr: SocketAddr,
         events: &broadcast::Sender<Event>,
         options: &ConnectOptions,
@@ -260,9 +311,27 @@ impl Cluster {
         };
         // Subscribed before connecting, so no event of this session is missed.
         let mut events = events.subscribe();
-        match tokio::time::timeout_at(deadline, ractor_cluster::client_connect(&self.server, addr)).await {
+        let connected = match &options.tls {
+            Some(tls) => {
+                let name = crate::tls::server_name(text, addr).map_err(|reason| ClusterError::Address {
+                    addr: text.to_string(),
+                    reason,
+                })?;
+                let connect = ractor_cluster::client_connect_enc(&self.server, addr, tls.connector(), name);
+                tokio::time::timeout_at(deadline, connect).await
+            }
+            None => tokio::time::timeout_at(deadline, ractor_cluster::client_connect(&self.server, addr)).await,
+        };
+        match connected {
+            Err(_) if options.tls.is_some() => {
+                return Err(timed_out(
+                    "no TLS session",
+                    "is the address right, the node up, and does it speak TLS?",
+                ))
+            }
             Err(_) => return Err(timed_out("no TCP connection", "is the address right and the node up?")),
             Ok(Err(ClientConnectErr::Socket(source))) => return Err(ClusterError::Connect { addr, source }),
+            Ok(Err(ClientConnectErr::Encryption(err))) => return Err(crate::tls::handshake_failed(addr, err)),
             Ok(Err(other)) => return Err(ClusterError::Runtime(format!("connecting to {addr}: {other}"))),
             Ok(Ok(())) => {}
         }
@@ -305,8 +374,19 @@ impl Cluster {
                     return Err(ClusterError::Closed {
                         addr,
                         stage: "during authentication",
-                        hint: "a wrong cookie, or not a Colony node",
-                    })
+                        hint: match options.tls {
+                            // Under TLS 1.3 a node refuses a client's certificate after the
+                            // client has finished its handshake: the refusal arrives here.
+                            Some(_) => {
+                                "a wrong cookie, or the node refused this driver's certificate \
+                                        (mutual TLS: --tls-cert signed by the node's --tls-ca)"
+                            }
+                            None => {
+                                "a wrong cookie, a node that requires TLS (--tls-ca, --tls-cert, --tls-key), \
+                                     or not a Colony node"
+                            }
+                        },
+                    });
                 }
             }
         };

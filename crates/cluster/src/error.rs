@@ -119,6 +119,19 @@ pub enum ClusterError {
     /// No node to place games on.
     #[error("no cluster nodes given")]
     NoNodes,
+    /// Certificates or keys could not be read or used.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    /// The TLS handshake with a node failed.
+    #[error("{addr}: TLS handshake failed: {reason} ({hint})")]
+    Handshake {
+        /// The node's address.
+        addr: SocketAddr,
+        /// What rustls said.
+        reason: String,
+        /// What it likely means.
+        hint: &'static str,
+    },
     /// The actor runtime failed.
     #[error("runtime: {0}")]
     Runtime(String),

@@ -27,12 +27,17 @@ const MAX_GROUP_BYTES: usize = 256;
 pub struct Host {
     colony: Colony,
     name: String,
+    started: std::time::Instant,
 }
 
 impl Host {
     /// A host running games on `colony`, for the node called `name`.
     pub fn new(colony: Colony, name: String) -> Host {
-        Host { colony, name }
+        Host {
+            colony,
+            name,
+            started: std::time::Instant::now(),
+        }
     }
 }
 
@@ -297,6 +302,8 @@ impl Actor for Host {
                     workers: resources.workers as u32,
                     games: state.games.len() as u64,
                     memory_bytes: resources.memory_bytes,
+                    cpu_micros: (colony_actors::machine::cpu_seconds() * 1e6) as u64,
+                    uptime_micros: u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX),
                 }));
             }
             HostMsg::DriverLost { driver } => {
@@ -399,6 +406,30 @@ mod tests {
         assert!(
             reason.contains(&format!("version {}", PROTOCOL_VERSION + 1)),
             "{reason}"
+        );
+        host.stop(None);
+    }
+
+    #[tokio::test]
+    async fn a_report_counts_games_and_time() {
+        let (host, _colony) = host().await;
+        let report = || async {
+            let (tx, rx) = oneshot();
+            host.cast(HostMsg::Report(tx.into())).expect("cast");
+            rx.await.expect("answer").expect("a report")
+        };
+        let first = report().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let second = report().await;
+        assert_eq!((second.name.as_str(), second.workers, second.games), ("test", 1, 0));
+        assert!(
+            second.uptime_micros >= first.uptime_micros + 20_000,
+            "{first:?} {second:?}"
+        );
+        assert!(second.cpu_micros >= first.cpu_micros, "{first:?} {second:?}");
+        assert!(
+            second.memory_bytes > 0 && second.cpu_micros > 0,
+            "Linux tells both: {second:?}"
         );
         host.stop(None);
     }

@@ -19,7 +19,10 @@
 //!   others. Every placement carries an epoch, so a node that comes back never has its stale
 //!   replies used. A node stops the games of a driver that stops beating.
 //!
-//! Not yet: TLS, reconnection, nodes joining a running driver, draining.
+//! - [`tls`]: a node's certificate and, with a CA, mutual TLS; a driver verifies its nodes
+//!   against a CA ([`ServerTls`], [`ClientTls`]).
+//!
+//! Not yet: reconnection, nodes joining a running driver, draining.
 //!
 //! ```no_run
 //! use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, PlacementConfig};
@@ -42,6 +45,7 @@ mod host;
 mod node;
 mod placement;
 pub mod protocol;
+pub mod tls;
 
 pub use cluster::{Cluster, ConnectOptions, NodeLink, DEFAULT_CONNECT_TIMEOUT};
 pub use cookie::Cookie;
@@ -51,3 +55,4 @@ pub use host::{Host, HostState, MAX_HOSTED_GAMES};
 pub use node::{Node, NodeConfig, AUTH_DEADLINE, DEFAULT_MAX_FRAME_BYTES};
 pub use placement::{ClusterPlacement, PlacementConfig, SPAWN_TIMEOUT};
 pub use protocol::PROTOCOL_VERSION;
+pub use tls::{ClientTls, ServerTls, TlsError};

@@ -13,6 +13,7 @@ use ractor_cluster::{NodeEventSubscription, NodeServer, NodeServerMessage};
 
 use crate::host::Host;
 use crate::protocol::HostMsg;
+use crate::tls::{ServerTls, TlsListener};
 use crate::{ClusterError, Cookie};
 
 /// Largest inbound frame a node or driver accepts unless configured otherwise (ractor_cluster's
@@ -33,6 +34,8 @@ pub struct NodeConfig {
     pub name: Option<String>,
     /// Largest inbound frame, in bytes.
     pub max_frame_bytes: u64,
+    /// TLS for every connection [default: none, sessions are plaintext].
+    pub tls: Option<ServerTls>,
 }
 
 impl NodeConfig {
@@ -42,6 +45,7 @@ impl NodeConfig {
             listen,
             name: None,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+            tls: None,
         }
     }
 }
@@ -53,6 +57,8 @@ pub struct Node {
     colony: Colony,
     name: String,
     listen: SocketAddr,
+    /// With TLS, the node's own listener on `listen` (ractor_cluster's refuses every handshake).
+    _tls: Option<TlsListener>,
 }
 
 impl Node {
@@ -69,15 +75,27 @@ impl Node {
         let (host, _) = Actor::spawn(None, Host::new(colony.clone(), name.clone()), ())
             .await
             .map_err(|e| failed(format!("cannot start the host actor: {e}")))?;
+        // With TLS, ractor_cluster's own listener goes to an ephemeral loopback port where it
+        // completes no handshake, and Colony's listener takes the node's address (see `tls`).
+        let (port, ip, encryption) = match &config.tls {
+            Some(_) => match crate::tls::refusing() {
+                Ok(refusing) => (0, std::net::Ipv4Addr::LOCALHOST.into(), Some(refusing)),
+                Err(e) => {
+                    host.stop(None);
+                    return Err(failed(e.to_string()));
+                }
+            },
+            None => (listen.port(), listen.ip(), None),
+        };
         let server = NodeServer::new(
-            listen.port(),
+            port,
             cookie.secret().to_string(),
             name.clone(),
             hostname(listen),
-            None,
+            encryption,
             Some(NodeConnectionMode::Isolated),
         )
-        .with_listen_addr(listen.ip())
+        .with_listen_addr(ip)
         .with_max_inbound_frame_size(config.max_frame_bytes);
         let server = match Actor::spawn(None, server, ()).await {
             Ok((server, _)) => server,
@@ -99,12 +117,24 @@ impl Node {
             host.stop(None);
             return Err(failed("the node server stopped at once".to_string()));
         }
+        let tls = match &config.tls {
+            Some(tls) => match TlsListener::start(listen, tls, server.clone(), AUTH_DEADLINE).await {
+                Ok(listener) => Some(listener),
+                Err(e) => {
+                    server.stop(None);
+                    host.stop(None);
+                    return Err(failed(e.to_string()));
+                }
+            },
+            None => None,
+        };
         Ok(Node {
             server,
             host,
             colony,
             name,
             listen,
+            _tls: tls,
         })
     }
 

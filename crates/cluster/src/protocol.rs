@@ -22,8 +22,9 @@ use crate::heartbeat::Heartbeat;
 
 /// The version of what nodes and drivers say to each other; bumped on any change of
 /// [`HostMsg`]'s bodies or replies, or of `colony_actors::GameMsg`'s. Version 2: heartbeats
-/// (the greeting's terms, `Beat`) and epochs in `Spawn`.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// (the greeting's terms, `Beat`) and epochs in `Spawn`. Version 3: [`NodeReport`] carries CPU
+/// time and uptime.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The process-group scope Colony's actors join (ractor_cluster syncs every scope).
 pub const SCOPE: &str = "colony";
@@ -63,6 +64,11 @@ pub struct NodeReport {
     pub games: u64,
     /// Resident memory of the node's process, in bytes (0 where unknown).
     pub memory_bytes: u64,
+    /// CPU time the node's process has used, in microseconds (0 where unknown): two reports
+    /// give its load over the time between them.
+    pub cpu_micros: u64,
+    /// Time since the node started, in microseconds, on the node's monotonic clock.
+    pub uptime_micros: u64,
 }
 
 /// Messages to a node's [`Host`](crate::Host).

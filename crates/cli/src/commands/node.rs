@@ -13,6 +13,7 @@ use colony_actors::TrialSupervisor;
 use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, Heartbeat, Node, NodeConfig, PlacementConfig};
 use tokio::runtime::Runtime;
 
+use crate::args::TlsArgs;
 use crate::input;
 
 /// Arguments of `colony node`.
@@ -22,9 +23,13 @@ use crate::input;
   colony node --listen 127.0.0.1:7001 --cookie-file cookie
   colony node --listen 127.0.0.1:7002 --cookie-file cookie --workers 1 --name second
   colony trial --cluster 127.0.0.1:7001,127.0.0.1:7002 --cookie-file cookie --games 8
+  scripts/tls-test-ca.sh certs 127.0.0.1                   a test CA, node and driver certificates
+  colony node --listen 127.0.0.1:7001 --cookie-file cookie \\
+      --tls-cert certs/node.pem --tls-key certs/node.key --tls-ca certs/ca.pem
 
-Sessions are plaintext (ractor_cluster's cookie challenge authenticates, it does not encrypt):
-listen on loopback or a private network. TLS comes later.")]
+Without --tls-cert sessions are plaintext (ractor_cluster's cookie challenge authenticates, it
+does not encrypt): listen on loopback or a private network. With --tls-cert and --tls-key every
+session is TLS; with --tls-ca too, drivers must present a certificate that CA signed.")]
 pub struct NodeArgs {
     /// Address and port to listen on (0.0.0.0 or [::] only if every interface is meant).
     #[arg(long, value_name = "HOST:PORT")]
@@ -38,23 +43,28 @@ pub struct NodeArgs {
     /// The node's name in the cluster [default: node-PORT]; unique among a driver's nodes.
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 /// Runs `colony node` until Ctrl-C or SIGTERM.
 pub fn run(args: NodeArgs) -> Result<()> {
     let cookie = Cookie::read(&args.cookie_file)?;
+    let tls = args.tls.node()?;
     let listen = listen_addr(&args.listen)?;
     let (runtime, colony) = input::start_colony(args.workers)?;
     let config = NodeConfig {
         name: args.name.clone(),
+        tls,
         ..NodeConfig::new(listen)
     };
     let node = runtime.block_on(Node::start(colony, config, &cookie))?;
     say!(
-        "node {} listening on {}, {} workers (protocol version {}); Ctrl-C stops it",
+        "node {} listening on {}, {} workers, {} (protocol version {}); Ctrl-C stops it",
         node.name(),
         node.listen(),
         node.workers(),
+        args.tls.describe_node(),
         colony_cluster::PROTOCOL_VERSION
     )?;
     runtime.block_on(until_stopped())?;
@@ -116,12 +126,15 @@ pub fn cluster_supervisor(
     addrs: &[String],
     cookie_file: &Path,
     heartbeat: Heartbeat,
+    tls: &TlsArgs,
 ) -> Result<TrialSupervisor> {
     let cookie = Cookie::read(cookie_file)?;
     let options = ConnectOptions {
         heartbeat,
+        tls: tls.driver()?,
         ..ConnectOptions::default()
     };
+    let over = if options.tls.is_some() { " over TLS" } else { "" };
     let cluster = runtime.block_on(Cluster::connect(addrs, &cookie, options))?;
     let nodes: Vec<String> = cluster
         .nodes()
@@ -129,7 +142,7 @@ pub fn cluster_supervisor(
         .map(|n| format!("{} at {} ({} workers)", n.name, n.addr, n.workers))
         .collect();
     say!(
-        "cluster of {} nodes: {}; a node silent for {:?} is lost",
+        "cluster of {} nodes{over}: {}; a node silent for {:?} is lost",
         nodes.len(),
         nodes.join(", "),
         heartbeat.timeout()

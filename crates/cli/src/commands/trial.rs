@@ -105,6 +105,8 @@ pub struct TrialArgs {
     // The token the API requires, as for `colony serve` (--token, --token-file or COLONY_TOKEN).
     #[command(flatten, next_help_heading = "With --serve")]
     token: super::serve::TokenArgs,
+    #[command(flatten, next_help_heading = "TLS, with --cluster")]
+    tls: crate::args::TlsArgs,
 }
 
 #[derive(Serialize)]
@@ -138,6 +140,9 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
         (None, true) => ModeArg::Both,
         (None, false) => ModeArg::Actors,
     };
+    if args.tls.given() && args.cluster.is_empty() {
+        bail!("--tls-cert, --tls-key and --tls-ca secure the sessions with nodes: add --cluster");
+    }
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
@@ -179,7 +184,7 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     let (runtime, colony) = input::start_colony(args.workers)?;
     let supervisor = match &args.cookie_file {
         Some(cookie) if !args.cluster.is_empty() => {
-            super::node::cluster_supervisor(&runtime, &args.cluster, cookie, heartbeat)?
+            super::node::cluster_supervisor(&runtime, &args.cluster, cookie, heartbeat, &args.tls)?
         }
         _ => super::durable::supervisor(&runtime, &colony),
     };

@@ -19,7 +19,7 @@ pub struct BenchArgs {
 
 #[derive(Debug, Subcommand)]
 enum BenchWhat {
-    /// Step one soup with one kernel (on every core by default); prints the median of several runs.
+    /// Step one soup with one kernel; prints the median of several runs.
     Engine(EngineArgs),
     /// Spawn many idle game actors and measure spawn rate, memory, round trip and throughput.
     Actors(ActorsArgs),

@@ -51,7 +51,7 @@ pub use checkpoint::{CheckpointSink, Checkpointing};
 pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Placed, Resources, DEFAULT_CALL_TIMEOUT};
 pub use compute::Compute;
 pub use error::ColonyError;
-pub use message::{decode_body, GameMsg, Reply};
+pub use message::{bytes_port_for, decode_body, decode_reply, typed_port_for, GameMsg, Reply};
 pub use pending::{completions, wait, Pending, Waited};
 pub use placement::Placement;
 pub use supervisor::{Trial, TrialInfo, TrialOptions, TrialStatus, TrialSupervisor};

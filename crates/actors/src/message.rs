@@ -105,22 +105,27 @@ fn decode_checked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     postcard::from_bytes(bytes).map_err(|e| e.to_string())
 }
 
-/// A byte reply port that decodes into `typed` (sending side of a remote call).
-fn bytes_port_for<T: DeserializeOwned + Send + 'static>(typed: Reply<T>) -> RpcReplyPort<Vec<u8>> {
+/// Decodes a remote call's reply: a reply that does not decode becomes a refusal naming the
+/// problem, not a lost call.
+pub fn decode_reply<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refused> {
+    postcard::from_bytes::<Result<T, Refused>>(bytes)
+        .unwrap_or_else(|e| Err(Refused::new(format!("undecodable reply: {e}"))))
+}
+
+/// A byte reply port that decodes into `typed` (the sending side of a remote call). Public so
+/// other crates' messages (the cluster's host) bridge their replies the same way.
+pub fn bytes_port_for<T: DeserializeOwned + Send + 'static>(typed: Reply<T>) -> RpcReplyPort<Vec<u8>> {
     let (tx, rx) = oneshot::<Vec<u8>>();
     spawn(async move {
         if let Ok(bytes) = rx.await {
-            // A reply that does not decode becomes a refusal naming the problem, not a lost call.
-            let value = postcard::from_bytes::<Result<T, Refused>>(&bytes)
-                .unwrap_or_else(|e| Err(Refused::new(format!("undecodable reply: {e}"))));
-            let _ = typed.send(value);
+            let _ = typed.send(decode_reply(&bytes));
         }
     });
     tx.into()
 }
 
-/// A typed reply port that encodes into `bytes` (receiving side of a remote call).
-fn typed_port_for<T: Serialize + Send + 'static>(bytes: RpcReplyPort<Vec<u8>>) -> Reply<T> {
+/// A typed reply port that encodes into `bytes` (the receiving side of a remote call).
+pub fn typed_port_for<T: Serialize + Send + 'static>(bytes: RpcReplyPort<Vec<u8>>) -> Reply<T> {
     let (tx, rx) = oneshot::<Result<T, Refused>>();
     spawn(async move {
         if let Ok(value) = rx.await {

@@ -11,11 +11,9 @@
 //! cannot read whole (a release with other fields after the version) is still read for its
 //! version, and refused naming both.
 
-use colony_actors::{GameId, GameSpec, Refused, TrialId};
-use ractor::concurrency::{oneshot, spawn};
+use colony_actors::{bytes_port_for, typed_port_for, GameId, GameSpec, Refused, TrialId};
 use ractor::message::{BoxedDowncastErr, SerializedMessage};
 use ractor::RpcReplyPort;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::heartbeat::Heartbeat;
@@ -172,36 +170,6 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, BoxedDowncastErr> {
     postcard::to_allocvec(value).map_err(|_| BoxedDowncastErr)
 }
 
-/// Decodes a reply from a host, naming what was wrong instead of failing silently.
-pub(crate) fn decode_reply<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refused> {
-    postcard::from_bytes::<Result<T, Refused>>(bytes)
-        .unwrap_or_else(|e| Err(Refused::new(format!("undecodable reply: {e}"))))
-}
-
-/// A byte reply port that decodes into `typed` (the sending side of a remote call).
-fn bytes_port_for<T: DeserializeOwned + Send + 'static>(typed: HostReply<T>) -> RpcReplyPort<Vec<u8>> {
-    let (tx, rx) = oneshot::<Vec<u8>>();
-    spawn(async move {
-        if let Ok(bytes) = rx.await {
-            let _ = typed.send(decode_reply(&bytes));
-        }
-    });
-    tx.into()
-}
-
-/// A typed reply port that encodes into `bytes` (the receiving side of a remote call).
-fn typed_port_for<T: Serialize + Send + 'static>(bytes: RpcReplyPort<Vec<u8>>) -> HostReply<T> {
-    let (tx, rx) = oneshot::<Result<T, Refused>>();
-    spawn(async move {
-        if let Ok(value) = rx.await {
-            if let Ok(encoded) = encode(&value) {
-                let _ = bytes.send(encoded);
-            }
-        }
-    });
-    tx.into()
-}
-
 impl HostMsg {
     /// Answers an undecodable call with a refusal (every reply type decodes it: postcard encodes
     /// `Err(refused)` the same way for every `Result<T, Refused>`).
@@ -334,6 +302,7 @@ impl ractor::Message for HostMsg {
 
 #[cfg(test)]
 mod tests {
+    use ractor::concurrency::oneshot;
     use ractor::Message;
 
     use super::*;

@@ -10,7 +10,8 @@
 #          bgolly -a HashLife -m 1000000000 gun.rle
 #   soup   colony play --topology plane --size 1024 --seed 1 --steps 65536 --print none
 #          bgolly -a HashLife -m 65536 soup.rle   (the same soup, written by colony play --steps 0 --out)
-# If python-lifelib is importable (pip install python-lifelib), lifelib runs the soup in the same rounds.
+# If python-lifelib is importable (pip install python-lifelib), lifelib runs the gun and the soup in the
+# same rounds.
 # Environment: BENCH_RUNS (gun 5, soup 3), BGOLLY (bgolly), COLONY (a prebuilt binary).
 set -euo pipefail
 

@@ -224,10 +224,9 @@ impl Arena {
         // The nodes are read in order but their slots are all over the table: prefetch the
         // slots a few nodes ahead so those misses overlap.
         const AHEAD: usize = 16;
-        let mask = self.table.len() - 1;
         for i in 0..self.nodes.len() {
             if let Some(next) = self.nodes.get(i + AHEAD).filter(|n| n.level != 0) {
-                prefetch(&self.table[(Self::slot_hash(next) as usize) & mask]);
+                prefetch(&self.table[self.probe_start(Self::slot_hash(next))]);
             }
             let n = &self.nodes[i];
             if n.level != 0 {
@@ -289,18 +288,16 @@ impl Arena {
     /// instead of paying it once per lookup.
     #[inline]
     pub(super) fn prefetch_branches(&self, sets: &[[NodeId; 4]]) {
-        let mask = self.table.len() - 1;
         for kids in sets {
-            prefetch(&self.table[self.probe_start(slot_of_kids(*kids)) & mask]);
+            prefetch(&self.table[self.probe_start(slot_of_kids(*kids))]);
         }
     }
 
     /// As [`Arena::prefetch_branches`], for leaves.
     #[inline]
     pub(super) fn prefetch_leaves(&self, leaves: &[u64]) {
-        let mask = self.table.len() - 1;
         for &bits in leaves {
-            prefetch(&self.table[self.probe_start(slot_of_leaf(bits)) & mask]);
+            prefetch(&self.table[self.probe_start(slot_of_leaf(bits))]);
         }
     }
 

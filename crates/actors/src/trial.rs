@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use control::TrialControl;
-pub use request::{random_seed, Limits, Plan, Seed, TrialRequest};
+pub use request::{random_seed, shown, Limits, Plan, Seed, TrialRequest};
 pub(crate) use result::Tally;
 pub use result::{GameEnd, GameResult, TrialReport};
 pub use runner::Supervision;

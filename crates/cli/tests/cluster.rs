@@ -1218,5 +1218,9 @@ fn colony_nodes_shows_each_node_and_why_one_is_unreachable() {
         Duration::from_secs(30),
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("is not HOST:PORT"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("expected HOST:PORT"),
+        "{}",
+        text(&out.stderr)
+    );
 }

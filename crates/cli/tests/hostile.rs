@@ -18,6 +18,8 @@ fn refused(out: &Output, what: &str) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(2), "{what}: {err}");
     assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
+    // One line a person reads: no value echoed at length (1e300 is not 301 digits).
+    assert!(err.len() < 400, "{what}: {} bytes: {err}", err.len());
     assert!(
         !err.contains("panicked") && err.starts_with("colony: error: "),
         "{what}: {err}"
@@ -33,6 +35,10 @@ fn extreme_flags_are_refused_in_one_line_under_a_memory_cap() {
     // 10^10 cells inside a declared extent as wide; a pattern with a UTF-8 byte-order mark.
     std::fs::write(path("big.rle"), "x = 262144, y = 262144\n3o!\n").expect("write");
     std::fs::write(path("run.rle"), "x = 10000000000, y = 1\n10000000000o!\n").expect("write");
+    let cookie = path("cookie");
+    std::fs::write(&cookie, "a cookie of sixteen or more characters\n").expect("write");
+    std::fs::set_permissions(&cookie, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("chmod");
+    let long_address = format!("{}:7001", "a".repeat(5000));
     let big = path("big.rle");
     let run = path("run.rle");
     let nowhere = "/nonexistent-colony-dir";
@@ -119,7 +125,39 @@ fn extreme_flags_are_refused_in_one_line_under_a_memory_cap() {
             "/nonexistent-colony-dir",
         ),
         // Finding 6 and the bounds of issue 8.
-        (vec!["trial", "--pause", "1e300"], "pause must be between 0 and 3600"),
+        (
+            vec!["trial", "--pause", "1e300"],
+            "pause must be between 0 and 3600 seconds, got 1e300",
+        ),
+        (
+            vec!["trial", "--checkpoint", "x.db", "--checkpoint-interval", "1e300"],
+            "--checkpoint-interval must be a positive number of seconds, got 1e300",
+        ),
+        (
+            vec![
+                "trial",
+                "--cluster",
+                "127.0.0.1:1",
+                "--cookie-file",
+                &cookie,
+                "--heartbeat-timeout",
+                "1e300",
+            ],
+            "--heartbeat-timeout must be between 1 and 600 seconds, got 1e300",
+        ),
+        (
+            vec!["trial", "--density", "1e300"],
+            "density must be between 0 and 1, got 1e300",
+        ),
+        // Addresses are bounded before any lookup, and quoted only in part.
+        (
+            vec!["trial", "--cluster", &long_address, "--cookie-file", &cookie],
+            "5005 characters; HOST:PORT has at most 259",
+        ),
+        (
+            vec!["nodes", "--cluster", &long_address, "--cookie-file", &cookie],
+            "5005 characters; HOST:PORT has at most 259",
+        ),
         (vec!["play", "--steps=-1"], "--steps"),
         (vec!["play", "--steps", "2^64"], "larger than 18446744073709551615"),
         (

@@ -544,17 +544,38 @@ fn beat(cluster: &Cluster, heartbeat: Heartbeat) {
     });
 }
 
+/// Longest `HOST:PORT`: a host name has at most 253 characters (an IPv6 address in brackets
+/// fewer), a port at most 5 digits.
+pub const MAX_ADDRESS_LEN: usize = 253 + 6;
+
+/// Checks that `addr` has the shape `HOST:PORT` (a port from 1 to 65535, a bounded length)
+/// without resolving it, so a mistyped address is told apart from a node that is down.
+pub fn check_address(addr: &str) -> Result<(), ClusterError> {
+    let bad = |reason: String| ClusterError::Address {
+        addr: addr.to_string(),
+        reason,
+    };
+    if addr.len() > MAX_ADDRESS_LEN {
+        return Err(bad(format!(
+            "{} characters; HOST:PORT has at most {MAX_ADDRESS_LEN}",
+            addr.len()
+        )));
+    }
+    match addr.rsplit_once(':').map(|(host, port)| (host, port.parse::<u16>())) {
+        Some((host, Ok(port))) if port > 0 && !host.is_empty() => Ok(()),
+        _ => Err(bad("expected HOST:PORT (a port from 1 to 65535)".to_string())),
+    }
+}
+
 /// `HOST:PORT` to one socket address (the first the resolver gives).
 async fn resolve(addr: &str) -> Result<SocketAddr, ClusterError> {
     let bad = |reason: String| ClusterError::Address {
         addr: addr.to_string(),
         reason,
     };
+    check_address(addr)?;
     if let Ok(parsed) = addr.parse::<SocketAddr>() {
         return Ok(parsed);
-    }
-    if !addr.contains(':') {
-        return Err(bad("expected HOST:PORT".to_string()));
     }
     let mut found = tokio::net::lookup_host(addr).await.map_err(|e| bad(e.to_string()))?;
     found
@@ -577,5 +598,14 @@ mod tests {
             resolve("127.0.0.1:notaport").await,
             Err(ClusterError::Address { .. })
         ));
+        for bad in ["127.0.0.1:0", ":7001", "127.0.0.1:65536"] {
+            assert!(check_address(bad).is_err(), "{bad}");
+        }
+        assert!(check_address("[::1]:7001").is_ok());
+        // A huge address is refused before any lookup, and quoted only in part.
+        let long = format!("{}:7001", "a".repeat(5000));
+        let err = resolve(&long).await.expect_err("too long").to_string();
+        assert!(err.contains("5005 characters"), "{err}");
+        assert!(err.len() < 200, "{err}");
     }
 }

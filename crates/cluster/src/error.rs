@@ -40,7 +40,7 @@ pub enum ClusterError {
         reason: String,
     },
     /// An address is not `HOST:PORT`, or names no host.
-    #[error("address {addr:?}: {reason}")]
+    #[error("address {}: {reason}", quoted(addr))]
     Address {
         /// The address as given.
         addr: String,
@@ -135,4 +135,13 @@ pub enum ClusterError {
     /// The actor runtime failed.
     #[error("runtime: {0}")]
     Runtime(String),
+}
+
+/// `text` quoted for an error message, at most its first 64 characters: it may be anything a
+/// user typed.
+pub(crate) fn quoted(text: &str) -> String {
+    const SHOWN: usize = 64;
+    let shown: String = text.chars().take(SHOWN).collect();
+    let more = if text.chars().count() > SHOWN { "..." } else { "" };
+    format!("{shown:?}{more}")
 }

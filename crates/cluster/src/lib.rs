@@ -47,7 +47,7 @@ mod placement;
 pub mod protocol;
 pub mod tls;
 
-pub use cluster::{Cluster, ConnectOptions, NodeLink, DEFAULT_CONNECT_TIMEOUT};
+pub use cluster::{check_address, Cluster, ConnectOptions, NodeLink, DEFAULT_CONNECT_TIMEOUT, MAX_ADDRESS_LEN};
 pub use cookie::Cookie;
 pub use error::ClusterError;
 pub use heartbeat::{Heartbeat, DEFAULT_HEARTBEAT_TIMEOUT};

@@ -178,11 +178,9 @@ fn check_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        // Quote at most the first 64 characters: the name may be anything a user typed.
-        let shown: String = name.chars().take(64).collect();
-        let more = if name.chars().count() > 64 { "..." } else { "" };
         Err(format!(
-            "node name {shown:?}{more}: use 1 to 64 letters, digits, '-', '_' or '.'"
+            "node name {}: use 1 to 64 letters, digits, '-', '_' or '.'",
+            crate::error::quoted(name)
         ))
     }
 }

@@ -215,11 +215,15 @@ impl TrialRequest {
         check(batch_size >= 1, || "batch_size must be at least 1".to_string())?;
         let pause = self.pause.unwrap_or(0.0);
         check(pause.is_finite() && (0.0..=limits.max_pause).contains(&pause), || {
-            format!("pause must be between 0 and {} seconds, got {pause}", limits.max_pause)
+            format!(
+                "pause must be between 0 and {} seconds, got {}",
+                limits.max_pause,
+                shown(pause)
+            )
         })?;
         let density = self.density.unwrap_or(0.5);
         check((0.0..=1.0).contains(&density), || {
-            format!("density must be between 0 and 1, got {density}")
+            format!("density must be between 0 and 1, got {}", shown(density))
         })?;
         let topology: Topology = match self.topology.as_deref().map(str::trim) {
             // Golly's name for a bounded grid reads as `bounded` elsewhere; a trial would run
@@ -298,6 +302,16 @@ fn parse_pattern(text: &str, limits: &Limits) -> Result<(Pattern, String), Colon
 pub fn random_seed() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::Instant::now())
+}
+
+/// A number as an error message shows it: `1e300` stays short, where `{}` would print
+/// 301 digits of a value someone typed.
+pub fn shown(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-3..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 #[cfg(test)]

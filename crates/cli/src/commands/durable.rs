@@ -47,7 +47,10 @@ impl CheckpointArgs {
         match self.checkpoint_interval {
             None => Ok(None),
             Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Ok(Some(Duration::from_secs_f64(s))),
-            Some(s) => anyhow::bail!("--checkpoint-interval must be a positive number of seconds, got {s}"),
+            Some(s) => anyhow::bail!(
+                "--checkpoint-interval must be a positive number of seconds, got {}",
+                colony_actors::trial::shown(s)
+            ),
         }
     }
 

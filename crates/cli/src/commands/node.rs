@@ -115,7 +115,10 @@ const HEARTBEAT_TIMEOUT_SECONDS: (f64, f64) = (1.0, 600.0);
 pub fn heartbeat(seconds: f64) -> Result<Heartbeat> {
     let (min, max) = HEARTBEAT_TIMEOUT_SECONDS;
     if !(min..=max).contains(&seconds) {
-        anyhow::bail!("--heartbeat-timeout must be between {min} and {max} seconds, got {seconds}");
+        anyhow::bail!(
+            "--heartbeat-timeout must be between {min} and {max} seconds, got {}",
+            colony_actors::trial::shown(seconds)
+        );
     }
     Ok(Heartbeat::with_timeout(Duration::from_secs_f64(seconds)))
 }

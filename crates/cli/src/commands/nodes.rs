@@ -118,10 +118,7 @@ pub fn run(args: NodesArgs) -> Result<()> {
     let mut addrs: Vec<String> = Vec::new();
     for addr in &args.cluster {
         // A malformed address is a mistake in the command, not a node that is down.
-        let port = addr.rsplit_once(':').map(|(_, port)| port.parse::<u16>());
-        if !matches!(port, Some(Ok(p)) if p > 0) {
-            anyhow::bail!("--cluster: {addr:?} is not HOST:PORT");
-        }
+        colony_cluster::check_address(addr).context("--cluster")?;
         if !addrs.contains(addr) {
             addrs.push(addr.clone());
         }

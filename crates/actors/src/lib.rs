@@ -53,7 +53,7 @@ pub use compute::Compute;
 pub use error::ColonyError;
 pub use message::{bytes_port_for, decode_body, decode_reply, typed_port_for, GameMsg, Reply};
 pub use pending::{completions, wait, Pending, Waited};
-pub use placement::Placement;
+pub use placement::{NodeState, NodeView, Placement};
 pub use supervisor::{Trial, TrialInfo, TrialOptions, TrialStatus, TrialSupervisor};
 pub use update::{GameUpdate, Updates, UPDATE_BUFFER};
 pub use wire::{

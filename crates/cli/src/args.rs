@@ -30,6 +30,39 @@ pub fn format_rate(rate: f64) -> String {
     format!("{rate:.3e}")
 }
 
+/// Where a driver's games run: the nodes of `--cluster`, or this process without it. The same
+/// flags on `colony trial`, `colony serve` and `colony resume`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClusterArgs {
+    /// Place the actor runs' games on these nodes (`colony node`), e.g. 10.0.0.2:7001,10.0.0.3:7001.
+    #[arg(long, value_name = "HOST:PORT,...", value_delimiter = ',', requires = "cookie_file")]
+    pub cluster: Vec<String>,
+    /// With --cluster: the file holding the cluster's cookie.
+    #[arg(long, value_name = "FILE", requires = "cluster")]
+    pub cookie_file: Option<PathBuf>,
+    /// With --cluster: seconds a node may leave the heartbeat unanswered before it is lost and
+    /// its games restart on the others (nodes give this driver as long); 1 to 600.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, requires = "cluster")]
+    pub heartbeat_timeout: f64,
+    #[command(flatten, next_help_heading = "TLS, with --cluster")]
+    pub tls: TlsArgs,
+}
+
+impl ClusterArgs {
+    /// Whether the games go to nodes.
+    pub fn given(&self) -> bool {
+        !self.cluster.is_empty()
+    }
+
+    /// Refuses TLS flags without nodes to secure the sessions with.
+    pub fn check(&self) -> Result<()> {
+        if self.tls.given() && self.cluster.is_empty() {
+            bail!("--tls-cert, --tls-key and --tls-ca secure the sessions with nodes: add --cluster");
+        }
+        Ok(())
+    }
+}
+
 /// TLS between a driver and its nodes: the same flags on `colony node`, `colony trial --cluster`
 /// and `colony nodes`.
 #[derive(Debug, Clone, Default, Args)]

@@ -1224,3 +1224,134 @@ fn colony_nodes_shows_each_node_and_why_one_is_unreachable() {
         text(&out.stderr)
     );
 }
+
+/// The dashboard's `/api/actors` (the `machine` message): its `nodes`.
+fn dashboard_nodes(addr: &str) -> Vec<serde_json::Value> {
+    let (status, body) = common::http(addr, "GET", "/api/actors", None);
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    json["nodes"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn serve_cluster_shows_its_nodes_and_the_one_lost_while_its_trial_goes_on() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "serve-secret", 0o600);
+    let mut nodes: Vec<NodeProc> = ["n1", "n2"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+    let child = Command::new(COLONY)
+        .args(["serve", "--bind", "127.0.0.1:0", "--cluster", &addrs, "--cookie-file"])
+        .arg(&cookie)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start colony serve --cluster");
+    let (_server, addr) = common::Server::started(child);
+    let body = r#"{"games": 4, "size": 32, "steps": 1000000, "pause": 0.02, "seed": 3}"#;
+    let (status, reply) = common::http(&addr, "POST", "/api/trials", Some(body));
+    assert_eq!(status, 201, "{reply}");
+    let seen = |what: &str, done: &dyn Fn(&[serde_json::Value]) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let shown = dashboard_nodes(&addr);
+            if done(&shown) {
+                return shown;
+            }
+            assert!(Instant::now() < deadline, "{what}: the dashboard shows {shown:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let both = seen("both nodes up with two games each", &|n| {
+        n.len() == 2
+            && n.iter()
+                .all(|n| n["state"] == "up" && n["games"] == 2 && n["hosted"] == 2)
+    });
+    assert_eq!(
+        (both[0]["name"].as_str(), both[1]["name"].as_str()),
+        (Some("n1"), Some("n2"))
+    );
+    assert_eq!(both[1]["addr"], nodes[1].addr.as_str());
+    assert!(
+        both.iter()
+            .all(|n| n["workers"] == 1 && n["memory_bytes"].as_u64() > Some(0)),
+        "{both:?}"
+    );
+    seen("a CPU load for each node", &|n| {
+        n.iter().all(|n| n["cores"].is_number())
+    });
+
+    let _ = nodes[1].child.kill();
+    let _ = nodes[1].child.wait();
+    let after = seen("n2 lost and its games on n1", &|n| {
+        n.len() == 2 && n[1]["state"] == "lost" && n[0]["games"] == 4
+    });
+    assert!(
+        after[1]["reason"].as_str().is_some_and(|r| r.contains("disconnected")),
+        "{after:?}"
+    );
+    let (_, trial) = common::http(&addr, "GET", "/api/trial", None);
+    let trial: serde_json::Value = serde_json::from_str(&trial).expect("JSON");
+    assert_eq!(trial["status"], "running", "the trial goes on: {trial}");
+}
+
+#[test]
+fn a_dead_drivers_trial_resumes_on_the_cluster_and_ends_as_a_local_run() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "resume-secret", 0o600);
+    let nodes: Vec<NodeProc> = ["n1", "n2"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+    let shape = [
+        "--games", "4", "--size", "32", "--steps", "120", "--seed", "91", "--pause", "0.03",
+    ];
+    let db = dir.path().join("trial.db");
+    let (db_arg, cookie_arg) = (db.to_str().expect("utf-8 path"), cookie.to_str().expect("utf-8 path"));
+    let mut args = vec!["trial"];
+    args.extend(shape);
+    args.extend(["--cluster", &addrs, "--cookie-file", cookie_arg]);
+    args.extend(["--checkpoint", db_arg, "--checkpoint-every", "10"]);
+    let mut driver = Driver::start(&args);
+    driver.wait_started();
+    wait_until(
+        Duration::from_secs(30),
+        || format!("no game reached generation 20: {}", driver.stderr()),
+        || {
+            colony_store::Store::open_read_only(&db)
+                .and_then(|store| store.list_trials())
+                .is_ok_and(|trials| trials.first().is_some_and(|t| t.min_generation >= 20))
+        },
+    );
+    let _ = driver.child.kill();
+    let _ = driver.child.wait();
+
+    let report = dir.path().join("resumed.json");
+    let resume = [
+        "resume",
+        db_arg,
+        "--cluster",
+        &addrs,
+        "--cookie-file",
+        cookie_arg,
+        "--report",
+        report.to_str().expect("utf-8 path"),
+    ];
+    let (out, _) = colony(&resume, Duration::from_secs(60));
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "resume failed: {}", text(&out.stderr));
+    assert!(stdout.contains("cluster of 2 nodes"), "{stdout}");
+    assert!(stdout.contains("resuming trial"), "{stdout}");
+    let (remote, local, _) = against_local(dir.path(), &shape, &report);
+    assert_eq!(
+        remote, local,
+        "resumed on the nodes, the games end as an uninterrupted local run"
+    );
+    for node in &nodes {
+        assert!(
+            node.stderr().contains("game spawned"),
+            "each node took games: {}",
+            node.stderr()
+        );
+    }
+}

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use colony_actors::{ColonyError, GameHandle, GameId, GameMsg, GameSpec, Placed, Placement, TrialId, Updates};
+use colony_actors::{
+    ColonyError, GameHandle, GameId, GameMsg, GameSpec, NodeState, NodeView, Placed, Placement, TrialId, Updates,
+};
 use futures_util::future::BoxFuture;
 use ractor::rpc::CallResult;
 use ractor::ActorRef;
@@ -16,6 +18,9 @@ use crate::protocol::{game_group, HostMsg};
 
 /// How long a node has to start a game and announce it.
 pub const SPAWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long the dashboard's view of the nodes waits for each node's report.
+const REPORT_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Bytes a reply or spawn message carries beside its board (summaries, framing), kept free
 /// under the frame limit.
@@ -322,6 +327,48 @@ impl Placement for ClusterPlacement {
     fn forget(&self, trial: TrialId) {
         self.epochs.forget(trial);
     }
+
+    fn nodes(&self) -> BoxFuture<'_, Vec<NodeView>> {
+        Box::pin(async move {
+            let load = self.load();
+            let views = self.cluster.nodes().iter().enumerate().map(|(i, node)| {
+                let games = load.get(i).copied().unwrap_or(0);
+                async move { view(node, games).await }
+            });
+            futures_util::future::join_all(views).await
+        })
+    }
+}
+
+/// A node as the dashboard shows it: its report, asked for now, unless it was lost.
+async fn view(node: &NodeLink, games: u64) -> NodeView {
+    let mut view = NodeView {
+        name: node.name.clone(),
+        addr: node.addr.to_string(),
+        state: NodeState::Up,
+        reason: None,
+        workers: node.workers,
+        games,
+        hosted: None,
+        memory_bytes: None,
+        cpu_micros: None,
+        uptime_micros: None,
+    };
+    if let Some(why) = node.lost() {
+        view.state = NodeState::Lost;
+        view.reason = Some(why.to_string());
+        return view;
+    }
+    match node.report(REPORT_TIMEOUT).await {
+        Ok(report) => {
+            view.hosted = Some(report.games);
+            view.memory_bytes = Some(report.memory_bytes);
+            view.cpu_micros = Some(report.cpu_micros);
+            view.uptime_micros = Some(report.uptime_micros);
+        }
+        Err(err) => view.reason = Some(err.to_string()),
+    }
+    view
 }
 
 #[cfg(test)]

@@ -302,6 +302,42 @@ function onMachine(m) {
     values.forEach((v, j) => { cells[j].textContent = String(v); });
     cells[2].className = a.state;
   });
+  onNodes(m.nodes || []);
+}
+
+function duration(micros) {
+  const s = Math.floor(micros / 1e6);
+  if (s >= 86400) return Math.floor(s / 86400) + " d";
+  if (s >= 3600) return Math.floor(s / 3600) + " h";
+  if (s >= 60) return Math.floor(s / 60) + " min";
+  return s + " s";
+}
+
+// One row per node the games are placed on (cluster mode); hidden when every game runs here.
+// The name's tooltip gives the address and uptime, the row's why a node was lost.
+function onNodes(nodes) {
+  $("nodes-pane").hidden = nodes.length === 0;
+  const body = $("nodes");
+  while (body.children.length > nodes.length) body.lastChild.remove();
+  while (body.children.length < nodes.length) {
+    const tr = document.createElement("tr");
+    for (let k = 0; k < 6; k++) tr.append(document.createElement("td"));
+    body.append(tr);
+  }
+  nodes.forEach((n, k) => {
+    const row = body.children[k];
+    const values = [
+      n.name, n.state, n.workers, n.games,
+      n.cores != null ? (n.cores * 100).toFixed(0) + "%" : "–",
+      n.memory_bytes != null ? bytes(n.memory_bytes) : "–",
+    ];
+    values.forEach((v, j) => { row.children[j].textContent = String(v); });
+    row.children[0].title = n.addr + (n.uptime_micros != null ? ", up " + duration(n.uptime_micros) : "");
+    row.children[1].className = n.state;
+    row.title = n.reason || "";
+    row.dataset.node = n.name;
+    row.dataset.state = n.state;
+  });
 }
 
 // ---- the live stream ------------------------------------------------------------------------

@@ -64,7 +64,7 @@ pub use error::AppError;
 pub use follow::{SpecView, TrialView, ViewStatus};
 pub use frame::GameStatus;
 pub use hub::{GameRow, Outgoing};
-pub use machine::{ActorLine, MachineReport};
+pub use machine::{ActorLine, MachineReport, NodeLine};
 pub use state::{AppState, Config, DEFAULT_FPS, MAX_FPS};
 pub use ws::{stream, ClientEvent};
 

@@ -89,7 +89,12 @@ impl AppState {
         let colony = Arc::new(colony);
         let hub = Hub::new(supervisor.placement().updates());
         let machine: Latest = Arc::new(Mutex::new(None));
-        machine::spawn_sampler(Arc::downgrade(&colony), hub.clone(), machine.clone());
+        machine::spawn_sampler(
+            Arc::downgrade(&colony),
+            Arc::downgrade(supervisor.placement()),
+            hub.clone(),
+            machine.clone(),
+        );
         let follower = Follower::new(supervisor, hub.clone());
         follower.watch();
         AppState {

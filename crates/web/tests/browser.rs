@@ -1,6 +1,7 @@
 //! End to end in a real headless browser (Debian's `chromium` + `chromium-driver`): open the page,
 //! start a trial from its form, check that every canvas shows exactly the cells the server
-//! reports, kill a game from its tile, and save a screenshot to `target/dashboard.png`.
+//! reports, kill a game from its tile, and save a screenshot to `target/dashboard.png`; and the
+//! nodes table a cluster driver's placement reports, as one of its nodes is lost.
 //!
 //! Without chromium and chromedriver this test fails with instructions, unless
 //! `COLONY_SKIP_BROWSER=1` is set.
@@ -10,13 +11,21 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use colony_actors::supervisor::SupervisorConfig;
+use colony_actors::{
+    Colony, ColonyConfig, ColonyError, GameHandle, GameId, GameSpec, NodeState, NodeView, Placement, TrialId,
+    TrialSupervisor, Updates,
+};
 use colony_life::pattern;
-use colony_web::app;
-use common::{eventually, get, serve, state};
+use colony_web::{app, AppState, Config};
+use common::{eventually, get, serve};
 use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::future::BoxFuture;
 use serde_json::{json, Value};
 
 fn find(names: &[&str]) -> Option<PathBuf> {
@@ -140,16 +149,116 @@ async fn the_page_draws_the_live_cells_and_kills_a_game() {
              (or set COLONY_SKIP_BROWSER=1 to skip it)"
         );
     };
-    let state = state().await;
+    let colony = Colony::init(ColonyConfig {
+        workers: Some(2),
+        ..ColonyConfig::default()
+    })
+    .await
+    .unwrap();
+    let placement = Arc::new(Reported {
+        colony: colony.clone(),
+        lost: AtomicBool::new(false),
+    });
+    let supervisor = TrialSupervisor::new(placement.clone(), SupervisorConfig::default());
+    let state = AppState::with_supervisor(colony, supervisor, Config::default());
     let app = app(state.clone());
     let addr = serve(state).await;
     let driver = Driver::start(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();
     let client = browser(&driver, &chromium, profile.path()).await;
-    let result = tokio::time::timeout(Duration::from_secs(45), drive(&client, &app, addr)).await;
+    let result = tokio::time::timeout(Duration::from_secs(45), async {
+        drive(&client, &app, addr).await;
+        nodes(&client, &placement).await;
+    })
+    .await;
     let _ = client.close().await;
     drop(driver);
     result.expect("the browser test finishes within 45 s");
+}
+
+/// Runs every game in this process, as a local colony does, and reports two nodes the way a
+/// cluster driver's placement does: the test loses the second one.
+struct Reported {
+    colony: Colony,
+    lost: AtomicBool,
+}
+
+impl Placement for Reported {
+    fn spawn(&self, trial: TrialId, game: GameId, spec: GameSpec) -> BoxFuture<'_, Result<GameHandle, ColonyError>> {
+        Box::pin(self.colony.spawn_in(trial, game, spec))
+    }
+
+    fn workers(&self) -> usize {
+        self.colony.workers()
+    }
+
+    fn updates(&self) -> &Updates {
+        self.colony.updates()
+    }
+
+    fn nodes(&self) -> BoxFuture<'_, Vec<NodeView>> {
+        let node = |name: &str, port: u16, uptime_micros: u64, cpu_micros: u64| NodeView {
+            name: name.to_string(),
+            addr: format!("127.0.0.1:{port}"),
+            state: NodeState::Up,
+            reason: None,
+            workers: 1,
+            games: 3,
+            hosted: Some(3),
+            memory_bytes: Some(12 << 20),
+            cpu_micros: Some(cpu_micros),
+            uptime_micros: Some(uptime_micros),
+        };
+        // Each report half a core busier over uptime: the page shows 50%.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros() as u64;
+        let mut second = node("second", 7002, now, now / 2);
+        if self.lost.load(Ordering::Relaxed) {
+            second.state = NodeState::Lost;
+            second.reason = Some("stopped answering: no heartbeat reply for 3.0s".to_string());
+            second.games = 0;
+        }
+        Box::pin(async move { vec![node("first", 7001, 90_000_000, 1_000_000), second] })
+    }
+}
+
+/// The nodes table: both nodes up, then the second marked lost with its reason.
+async fn nodes(client: &Client, placement: &Reported) {
+    if let Ok(close) = client.find(Locator::Id("detail-close")).await {
+        let _ = close.click().await;
+    }
+    let table = r##"return [...document.querySelectorAll("#nodes tr")].map(r => [...r.children].map(c => c.textContent).concat([r.children[0].title, r.title]));"##;
+    let rows = eventually(10, "the nodes table", || async {
+        let rows = client.execute(table, vec![]).await.unwrap();
+        (rows.as_array().is_some_and(|r| r.len() == 2) && rows[1][4] == json!("50%")).then_some(rows)
+    })
+    .await;
+    assert_eq!(
+        rows[0],
+        json!(["first", "up", "1", "3", "–", "12.0 MiB", "127.0.0.1:7001, up 1 min", ""]),
+        "a node whose CPU time did not move since its last report shows no load"
+    );
+    assert_eq!(
+        rows[1].as_array().unwrap()[..4],
+        json!(["second", "up", "1", "3"]).as_array().unwrap()[..]
+    );
+    let visible = client
+        .execute(r#"return !document.getElementById("nodes-pane").hidden;"#, vec![])
+        .await
+        .unwrap();
+    assert_eq!(visible, json!(true), "the nodes pane shows once there are nodes");
+    placement.lost.store(true, Ordering::Relaxed);
+    let second = eventually(10, "the page to mark the second node lost", || async {
+        let rows = client.execute(table, vec![]).await.unwrap();
+        (rows[1][1] == json!("lost")).then(|| rows[1].clone())
+    })
+    .await;
+    assert_eq!(second[3], json!("0"), "its games moved away");
+    assert_eq!(second[7], json!("stopped answering: no heartbeat reply for 3.0s"));
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(target_dir().join("dashboard-nodes.png"), png).unwrap();
 }
 
 async fn drive(client: &Client, app: &Router, addr: std::net::SocketAddr) {

@@ -9,11 +9,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use colony_actors::supervisor::SupervisorConfig;
-use colony_actors::TrialSupervisor;
+use colony_actors::{Colony, TrialSupervisor};
 use colony_cluster::{Cluster, ClusterPlacement, ConnectOptions, Cookie, Heartbeat, Node, NodeConfig, PlacementConfig};
 use tokio::runtime::Runtime;
 
-use crate::args::TlsArgs;
+use crate::args::{ClusterArgs, TlsArgs};
 use crate::input;
 
 /// Arguments of `colony node`.
@@ -123,8 +123,24 @@ pub fn heartbeat(seconds: f64) -> Result<Heartbeat> {
     Ok(Heartbeat::with_timeout(Duration::from_secs_f64(seconds)))
 }
 
-/// The supervisor of `colony trial --cluster`: its games placed on the nodes at `addrs`.
-pub fn cluster_supervisor(
+/// The supervisor of a driver (`trial`, `serve`, `resume`): its games placed on the nodes of
+/// `--cluster`, or in `colony` without it.
+pub fn supervisor(
+    runtime: &Runtime,
+    colony: &Colony,
+    cluster: &ClusterArgs,
+    heartbeat: Heartbeat,
+) -> Result<TrialSupervisor> {
+    match &cluster.cookie_file {
+        Some(cookie) if cluster.given() => {
+            cluster_supervisor(runtime, &cluster.cluster, cookie, heartbeat, &cluster.tls)
+        }
+        _ => Ok(super::durable::supervisor(runtime, colony)),
+    }
+}
+
+/// The supervisor of a driver whose games are placed on the nodes at `addrs`.
+fn cluster_supervisor(
     runtime: &Runtime,
     addrs: &[String],
     cookie_file: &Path,

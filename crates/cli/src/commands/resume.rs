@@ -18,7 +18,9 @@ use crate::input;
 #[command(after_help = "Examples:
   colony trial --games 16 --size 512 --steps 5000 --checkpoint run.db --checkpoint-every 100
   # ... the process dies (kill -9, power loss) ...
-  colony resume run.db --report run.json       every game continues from its last checkpoint")]
+  colony resume run.db --report run.json       every game continues from its last checkpoint
+  colony resume run.db --cluster 127.0.0.1:7001,127.0.0.1:7002 --cookie-file cookie
+                                               ... on the nodes, after the driver died")]
 pub struct ResumeArgs {
     /// The checkpoint database written by `colony trial --checkpoint`.
     #[arg(value_name = "FILE.db")]
@@ -35,6 +37,8 @@ pub struct ResumeArgs {
     /// Write the results as JSON (the format of `colony trial --report`).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    cluster: crate::args::ClusterArgs,
 }
 
 #[derive(Serialize)]
@@ -51,6 +55,8 @@ pub fn run(args: ResumeArgs, budget: &Budget) -> Result<()> {
         }
         None => None,
     };
+    args.cluster.check()?;
+    let heartbeat = super::node::heartbeat(args.cluster.heartbeat_timeout)?;
     // Threads first: a refused --workers must not leave a lease behind.
     let (runtime, colony) = input::start_colony(args.workers)?;
     let resumption = Journal::resume(&args.db, args.trial)?;
@@ -68,7 +74,9 @@ pub fn run(args: ResumeArgs, budget: &Budget) -> Result<()> {
         spec.steps,
         resumption.lowest
     )?;
-    durable::print_failures(&runtime, colony.updates());
+    // A cluster that cannot be met ends the command here, the lease given back and nothing run.
+    let supervisor = super::node::supervisor(&runtime, &colony, &args.cluster, heartbeat)?;
+    durable::print_failures(&runtime, supervisor.placement().updates());
     let every = (args.checkpoint_every > 0).then_some(args.checkpoint_every);
     let options = TrialOptions {
         checkpoints: Some(resumption.journal.checkpointing(every, None)),
@@ -76,7 +84,6 @@ pub fn run(args: ResumeArgs, budget: &Budget) -> Result<()> {
         source: "cli",
         ..TrialOptions::default()
     };
-    let supervisor = durable::supervisor(&runtime, &colony);
     let report = runtime.block_on(supervisor.run(spec.clone(), options))?;
     say!("{}", report.timing_line())?;
     let settled = report.results.iter().filter(|r| r.end.is_settled()).count();

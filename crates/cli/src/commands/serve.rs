@@ -39,6 +39,8 @@ pub struct ServeArgs {
     /// Compute workers [default: one per core].
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
+    #[command(flatten)]
+    cluster: crate::args::ClusterArgs,
 }
 
 /// The environment variable a token may come from.
@@ -211,9 +213,12 @@ impl Dashboard {
 
 /// Runs `colony serve`.
 pub fn run(args: ServeArgs, _budget: &Budget) -> Result<()> {
+    args.cluster.check()?;
+    let heartbeat = super::node::heartbeat(args.cluster.heartbeat_timeout)?;
     let (addr, access) = args.token.access(&args.bind)?;
     let (runtime, colony) = crate::input::start_colony(args.workers)?;
-    let supervisor = super::durable::supervisor(&runtime, &colony);
+    let supervisor = super::node::supervisor(&runtime, &colony, &args.cluster, heartbeat)?;
+    super::durable::print_failures(&runtime, supervisor.placement().updates());
     let dashboard = Dashboard::start(colony, supervisor, addr, access)?;
     dashboard.serve_until_ctrl_c()
 }

@@ -86,16 +86,8 @@ pub struct TrialArgs {
     report: Option<PathBuf>,
     #[command(flatten)]
     checkpoints: super::durable::CheckpointArgs,
-    /// Place the actor runs' games on these nodes (`colony node`), e.g. 10.0.0.2:7001,10.0.0.3:7001.
-    #[arg(long, value_name = "HOST:PORT,...", value_delimiter = ',', requires = "cookie_file")]
-    cluster: Vec<String>,
-    /// With --cluster: the file holding the cluster's cookie.
-    #[arg(long, value_name = "FILE", requires = "cluster")]
-    cookie_file: Option<PathBuf>,
-    /// With --cluster: seconds a node may leave the heartbeat unanswered before it is lost and
-    /// its games restart on the others (nodes give this driver as long); 1 to 600.
-    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, requires = "cluster")]
-    heartbeat_timeout: f64,
+    #[command(flatten)]
+    cluster: crate::args::ClusterArgs,
     /// Watch the actor runs live in the browser (URL printed); keeps serving until Ctrl-C.
     #[arg(long)]
     serve: bool,
@@ -105,8 +97,6 @@ pub struct TrialArgs {
     // The token the API requires, as for `colony serve` (--token, --token-file or COLONY_TOKEN).
     #[command(flatten, next_help_heading = "With --serve")]
     token: super::serve::TokenArgs,
-    #[command(flatten, next_help_heading = "TLS, with --cluster")]
-    tls: crate::args::TlsArgs,
 }
 
 #[derive(Serialize)]
@@ -135,14 +125,12 @@ fn request(args: &TrialArgs, games: usize, seed: u64) -> TrialRequest {
 
 /// Runs `colony trial`.
 pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
-    let mode = match (args.mode, args.cluster.is_empty()) {
+    let mode = match (args.mode, !args.cluster.given()) {
         (Some(mode), _) => mode,
         (None, true) => ModeArg::Both,
         (None, false) => ModeArg::Actors,
     };
-    if args.tls.given() && args.cluster.is_empty() {
-        bail!("--tls-cert, --tls-key and --tls-ca secure the sessions with nodes: add --cluster");
-    }
+    args.cluster.check()?;
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
@@ -164,7 +152,7 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     }
     // Everything is checked before anything is spawned or written.
     let interval = args.checkpoints.interval()?;
-    let heartbeat = super::node::heartbeat(args.heartbeat_timeout)?;
+    let heartbeat = super::node::heartbeat(args.cluster.heartbeat_timeout)?;
     let report_file = match &args.report {
         Some(report) => {
             super::durable::check_output("--report", report, args.checkpoints.checkpoint.as_deref())?;
@@ -182,12 +170,7 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
         None => None,
     };
     let (runtime, colony) = input::start_colony(args.workers)?;
-    let supervisor = match &args.cookie_file {
-        Some(cookie) if !args.cluster.is_empty() => {
-            super::node::cluster_supervisor(&runtime, &args.cluster, cookie, heartbeat, &args.tls)?
-        }
-        _ => super::durable::supervisor(&runtime, &colony),
-    };
+    let supervisor = super::node::supervisor(&runtime, &colony, &args.cluster, heartbeat)?;
     let workers = supervisor.placement().workers();
     let games = args.games.unwrap_or(workers);
     let seed = args.seed.unwrap_or_else(random_seed);

@@ -258,6 +258,12 @@ pub trait Placed: Send + Sync + 'static {
     /// lost, or the game was placed again since (a newer epoch). Checked on every reply and when
     /// a reply channel closes, so it must be cheap.
     fn fenced(&self) -> Option<String>;
+
+    /// Why the actor should move elsewhere, if it should (its node is leaving): a trial then
+    /// places the game again from its latest state, before asking it for more.
+    fn moving(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A placement that only knows how to end its actor (never fenced).
@@ -349,6 +355,11 @@ impl GameHandle {
             Ok(()) => Pending::new(self.id(), rx, Some(self.inner.timeout)).fenced_by(self.inner.remote.clone()),
             Err(err) => Pending::failed(self.id(), err),
         }
+    }
+
+    /// Why the game should move to another node, if it should (see [`Placed::moving`]).
+    pub fn moving(&self) -> Option<String> {
+        self.inner.remote.as_ref().and_then(|r| r.moving())
     }
 
     /// Asks the game to advance `generations` (Ray's `game.step.remote(n)`). The reply is

@@ -1355,3 +1355,77 @@ fn a_dead_drivers_trial_resumes_on_the_cluster_and_ends_as_a_local_run() {
         );
     }
 }
+
+#[test]
+fn a_node_stopped_with_sigterm_drains_its_games_move_unrestarted_and_end_as_a_local_run() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "drain-secret", 0o600);
+    let mut nodes: Vec<NodeProc> = ["n1", "n2"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
+    let shape = [
+        "--games", "4", "--size", "32", "--steps", "150", "--seed", "92", "--pause", "0.03",
+    ];
+    let remote = dir.path().join("remote.json");
+    let mut args = vec!["trial"];
+    args.extend(shape);
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    args.extend(["--cluster", &addrs, "--cookie-file", cookie_arg]);
+    args.extend(["--report", remote.to_str().expect("utf-8 path")]);
+    let mut driver = Driver::start(&args);
+    driver.wait_started();
+    std::thread::sleep(Duration::from_millis(500));
+    let asked = Instant::now();
+    signal(nodes[1].child.id(), "TERM");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = nodes[1].child.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the node did not drain: {}",
+            nodes[1].stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let drained_in = asked.elapsed();
+    assert!(status.success(), "{}", nodes[1].stderr());
+    // Its drain ends when no game is left, long before the 60 s timeout.
+    assert!(drained_in < Duration::from_secs(15), "drained in {drained_in:?}");
+    assert!(nodes[1].stderr().contains("draining"), "{}", nodes[1].stderr());
+    assert!(driver.wait(Duration::from_secs(60)), "{}", driver.stderr());
+    let stderr = driver.stderr();
+    assert!(
+        stderr.contains("node draining") && stderr.contains("node=n2"),
+        "{stderr}"
+    );
+    let (remote, local, restarted) = against_local(dir.path(), &shape, &remote);
+    assert_eq!(restarted, 0, "moved games are not restarts: {remote:?}");
+    assert_eq!(remote, local, "moved from their latest states, they end as a local run");
+    let spawned = nodes[0].stderr().matches("game spawned").count();
+    assert_eq!(spawned, 4, "n1 took its two games and n2's two: {}", nodes[0].stderr());
+}
+
+#[test]
+fn a_drain_timeout_out_of_bounds_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "drain-bounds", 0o600);
+    for bad in ["-1", "3601", "1e300", "NaN"] {
+        let out = Command::new(COLONY)
+            .args([
+                "node",
+                "--listen",
+                "127.0.0.1:1",
+                &format!("--drain-timeout={bad}"),
+                "--cookie-file",
+            ])
+            .arg(&cookie)
+            .output()
+            .expect("run colony node");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("--drain-timeout"), "{bad}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{bad}: {stderr}");
+    }
+}

@@ -63,6 +63,8 @@ pub struct NodeLink {
     host: ActorRef<HostMsg>,
     /// Why the node was declared lost, once it was (never cleared: no session comes back).
     lost: OnceLock<String>,
+    /// The node said it is leaving: it takes no new games, and its games move away.
+    draining: AtomicBool,
     liveness: Mutex<Liveness>,
 }
 
@@ -76,6 +78,19 @@ impl NodeLink {
     /// Why the node was declared lost (it stopped answering, or its session ended), if it was.
     pub fn lost(&self) -> Option<&str> {
         self.lost.get().map(String::as_str)
+    }
+
+    /// Whether the node is leaving (it said so in a heartbeat or a refusal): no new games go
+    /// there, and the trials move theirs away.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+
+    /// Notes that the node is leaving (logged once).
+    pub(crate) fn mark_draining(&self) {
+        if !self.draining.swap(true, Ordering::AcqRel) {
+            tracing::warn!(node = %self.name, addr = %self.addr, "node draining: its games move to the other nodes");
+        }
     }
 
     /// Declares the node lost for `reason` (the first reason stands): its games' replies are
@@ -421,6 +436,7 @@ impl Cluster {
             session_actor: session.actor,
             host,
             lost: OnceLock::new(),
+            draining: AtomicBool::new(false),
             liveness: Mutex::new(Liveness::new(Instant::now(), options.heartbeat.timeout())),
         })
     }
@@ -532,11 +548,14 @@ fn beat(cluster: &Cluster, heartbeat: Heartbeat) {
                         .call(|reply| HostMsg::Beat { driver, reply }, Some(heartbeat.timeout()))
                         .await;
                     // A refusal is an answer too: the node is there.
-                    if let Ok(CallResult::Success(_)) = answer {
+                    if let Ok(CallResult::Success(answer)) = answer {
                         node.liveness
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
                             .heard(Instant::now());
+                        if answer.is_ok_and(|pulse| pulse.draining) {
+                            node.mark_draining();
+                        }
                     }
                 });
             }

@@ -10,7 +10,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef};
 use tokio::time::Instant;
 
 use crate::heartbeat::{Liveness, Verdict};
-use crate::protocol::{HostMsg, NodeReport, Welcome, HOSTS, PROTOCOL_VERSION, SCOPE};
+use crate::protocol::{HostMsg, NodeReport, Pulse, Welcome, DRAINING, HOSTS, PROTOCOL_VERSION, SCOPE};
 
 /// How often a host judges its drivers' heartbeats (well under any timeout a driver may ask).
 const HOST_TICK: Duration = Duration::from_millis(200);
@@ -49,6 +49,8 @@ pub struct HostState {
     drivers: HashMap<String, Driver>,
     /// Spawns since dead entries were last swept.
     since_sweep: usize,
+    /// The node is leaving: no new games, and every beat says so.
+    draining: bool,
     ticks: Option<JoinHandle<()>>,
 }
 
@@ -76,6 +78,7 @@ impl HostState {
             placed: HashMap::new(),
             drivers: HashMap::new(),
             since_sweep: 0,
+            draining: false,
             ticks: None,
         }
     }
@@ -209,7 +212,12 @@ impl Actor for Host {
                 if state.since_sweep >= 1024 {
                     state.sweep();
                 }
-                let refused = if group.len() > MAX_GROUP_BYTES {
+                let refused = if state.draining {
+                    Some(format!(
+                        "{DRAINING} node {} is leaving and takes no new games",
+                        self.name
+                    ))
+                } else if group.len() > MAX_GROUP_BYTES {
                     Some(format!(
                         "a group name of {} bytes; at most {MAX_GROUP_BYTES}",
                         group.len()
@@ -276,7 +284,19 @@ impl Actor for Host {
                         tracing::warn!(%driver, "driver answers again (its games here were stopped)");
                     }
                 }
-                let _ = reply.send(Ok(()));
+                let _ = reply.send(Ok(Pulse {
+                    draining: state.draining,
+                }));
+            }
+            HostMsg::Drain(reply) => {
+                if !std::mem::replace(&mut state.draining, true) {
+                    tracing::warn!(
+                        games = state.games.len(),
+                        "draining: no new games; drivers move theirs away"
+                    );
+                }
+                state.sweep();
+                let _ = reply.send(state.games.len() as u64);
             }
             HostMsg::Tick => {
                 let now = Instant::now();
@@ -304,6 +324,7 @@ impl Actor for Host {
                     memory_bytes: resources.memory_bytes,
                     cpu_micros: (colony_actors::machine::cpu_seconds() * 1e6) as u64,
                     uptime_micros: u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                    draining: state.draining,
                 }));
             }
             HostMsg::DriverLost { driver } => {
@@ -497,13 +518,47 @@ mod tests {
                 reply: tx.into(),
             })
             .expect("cast");
-            assert_eq!(rx.await.expect("answer"), Ok(()));
+            assert_eq!(rx.await.expect("answer"), Ok(Pulse { draining: false }));
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         live_actors_reach(&colony, 1, "the silent driver's two games stopped").await;
         let (tx, rx) = oneshot();
         host.cast(HostMsg::Report(tx.into())).expect("cast");
         assert_eq!(rx.await.expect("answer").expect("report").games, 1);
+        host.stop(None);
+    }
+
+    #[tokio::test]
+    async fn a_draining_host_takes_no_new_games_and_says_so_on_every_beat() {
+        let (host, _colony) = host().await;
+        assert!(hello(&host, "d", PROTOCOL_VERSION, Duration::from_secs(3))
+            .await
+            .expect("answer")
+            .is_ok());
+        assert_eq!(spawn(&host, "d/0", "d", 0, 0).await.expect("answer"), Ok(()));
+        let (tx, rx) = oneshot();
+        host.cast(HostMsg::Drain(tx.into())).expect("cast");
+        assert_eq!(rx.await.expect("answer"), 1, "the game it still hosts");
+        let refused = spawn(&host, "d/1", "d", 1, 0).await.expect("answer");
+        assert!(
+            matches!(&refused, Err(Refused { reason }) if reason.starts_with(DRAINING)),
+            "{refused:?}"
+        );
+        let (tx, rx) = oneshot();
+        host.cast(HostMsg::Beat {
+            driver: "d".to_string(),
+            reply: tx.into(),
+        })
+        .expect("cast");
+        assert_eq!(rx.await.expect("answer"), Ok(Pulse { draining: true }));
+        host.cast(HostMsg::Kill {
+            group: "d/0".to_string(),
+        })
+        .expect("cast");
+        let (tx, rx) = oneshot();
+        host.cast(HostMsg::Report(tx.into())).expect("cast");
+        let report = rx.await.expect("answer").expect("report");
+        assert_eq!((report.games, report.draining), (0, true), "moved away, it may leave");
         host.stop(None);
     }
 }

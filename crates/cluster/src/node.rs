@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use colony_actors::Colony;
+use ractor::rpc::CallResult;
 use ractor::{Actor, ActorId, ActorRef};
 use ractor_cluster::node::{NodeConnectionMode, NodeServerSessionInformation};
 use ractor_cluster::{NodeEventSubscription, NodeServer, NodeServerMessage};
@@ -49,6 +50,9 @@ impl NodeConfig {
         }
     }
 }
+
+/// How often a draining node checks whether its games have gone.
+const DRAIN_POLL: Duration = Duration::from_millis(100);
 
 /// A running node. Dropping it (or [`Node::stop`]) stops the server, its sessions and its games.
 pub struct Node {
@@ -156,6 +160,26 @@ impl Node {
     /// The colony its games run on (live actors, memory).
     pub fn colony(&self) -> &Colony {
         &self.colony
+    }
+
+    /// Drains the node: it takes no new games, and the next heartbeat tells each driver, which
+    /// moves its games here to its other nodes. Resolves once the node hosts no games, or when
+    /// `limit` has passed; how many games are left.
+    pub async fn drain(&self, limit: Duration) -> Result<u64, ClusterError> {
+        let gone = || ClusterError::Runtime("the node's host actor has stopped".to_string());
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut games = match self.host.call(HostMsg::Drain, Some(Duration::from_secs(5))).await {
+            Ok(CallResult::Success(games)) => games,
+            _ => return Err(gone()),
+        };
+        while games > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(DRAIN_POLL).await;
+            games = match self.host.call(HostMsg::Report, Some(Duration::from_secs(5))).await {
+                Ok(CallResult::Success(Ok(report))) => report.games,
+                _ => return Err(gone()),
+            };
+        }
+        Ok(games)
     }
 
     /// Stops the server, its sessions and every hosted game.

@@ -144,6 +144,12 @@ impl Placed for Remote {
         }
         self.ticket.stale()
     }
+
+    fn moving(&self) -> Option<String> {
+        self.node
+            .is_draining()
+            .then(|| format!("node {} ({}) is leaving", self.node.name, self.node.addr))
+    }
 }
 
 impl ClusterPlacement {
@@ -175,7 +181,7 @@ impl ClusterPlacement {
         let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
         let nodes = self.cluster.nodes();
         let workers: Vec<usize> = nodes.iter().map(|n| n.workers).collect();
-        let alive: Vec<bool> = nodes.iter().map(|n| n.is_alive()).collect();
+        let alive: Vec<bool> = nodes.iter().map(|n| n.is_alive() && !n.is_draining()).collect();
         let best = least_loaded(&load, &workers, &alive)?;
         load[best] += 1;
         Some(best)
@@ -198,8 +204,9 @@ impl ClusterPlacement {
                 .choose()
                 .ok_or_else(|| fail("no live cluster node to place it on".to_string()))?;
             let ticket = self.epochs.place(trial, game);
+            let node = &self.cluster.nodes()[index];
             match self.spawn_on(index, trial, game, ticket, spec.clone()).await {
-                Err(err) if !self.cluster.nodes()[index].is_alive() => last = Some(err),
+                Err(err) if !node.is_alive() || node.is_draining() => last = Some(err),
                 done => return done,
             }
         }
@@ -242,6 +249,9 @@ impl ClusterPlacement {
             Ok(CallResult::Success(Ok(()))) => {}
             Ok(CallResult::Success(Err(refused))) => {
                 unplace();
+                if refused.reason.starts_with(crate::protocol::DRAINING) {
+                    node.mark_draining();
+                }
                 return Err(on(refused.reason));
             }
             Ok(CallResult::Timeout) => {
@@ -358,6 +368,9 @@ async fn view(node: &NodeLink, games: u64) -> NodeView {
         view.state = NodeState::Lost;
         view.reason = Some(why.to_string());
         return view;
+    }
+    if node.is_draining() {
+        view.state = NodeState::Draining;
     }
     match node.report(REPORT_TIMEOUT).await {
         Ok(report) => {

@@ -21,8 +21,8 @@ use crate::heartbeat::Heartbeat;
 /// The version of what nodes and drivers say to each other; bumped on any change of
 /// [`HostMsg`]'s bodies or replies, or of `colony_actors::GameMsg`'s. Version 2: heartbeats
 /// (the greeting's terms, `Beat`) and epochs in `Spawn`. Version 3: [`NodeReport`] carries CPU
-/// time and uptime.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// time and uptime. Version 4: draining (a beat's [`Pulse`], [`NodeReport::draining`]).
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The process-group scope Colony's actors join (ractor_cluster syncs every scope).
 pub const SCOPE: &str = "colony";
@@ -51,6 +51,17 @@ pub struct Welcome {
     pub games: u64,
 }
 
+/// A host's answer to a heartbeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pulse {
+    /// The node is leaving: it takes no new games, and its drivers move theirs away.
+    pub draining: bool,
+}
+
+/// How a draining host's refusal of a new game begins, so a driver that has not yet heard the
+/// news from a beat tries another node.
+pub const DRAINING: &str = "draining:";
+
 /// What a host reports about its node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeReport {
@@ -67,6 +78,8 @@ pub struct NodeReport {
     pub cpu_micros: u64,
     /// Time since the node started, in microseconds, on the node's monotonic clock.
     pub uptime_micros: u64,
+    /// Whether it is draining (leaving once its games have moved).
+    pub draining: bool,
 }
 
 /// Messages to a node's [`Host`](crate::Host).
@@ -115,8 +128,12 @@ pub enum HostMsg {
         /// The driver's node name.
         driver: String,
         /// Where the answer goes.
-        reply: HostReply<()>,
+        reply: HostReply<Pulse>,
     },
+    /// The node is leaving: take no new games and tell the drivers, whose beats then move their
+    /// games away; the answer is how many games it hosts now. Sent by the node, never over the
+    /// wire.
+    Drain(RpcReplyPort<u64>),
     /// The session of this driver (a node name) ended: its games go. Sent by the node, never
     /// over the wire.
     DriverLost {
@@ -238,7 +255,9 @@ impl ractor::Message for HostMsg {
                 metadata: None,
             }),
             // Local only: a node's own news, or bytes that came from elsewhere.
-            HostMsg::DriverLost { .. } | HostMsg::Tick | HostMsg::Undecodable { .. } => Err(BoxedDowncastErr),
+            HostMsg::DriverLost { .. } | HostMsg::Drain(_) | HostMsg::Tick | HostMsg::Undecodable { .. } => {
+                Err(BoxedDowncastErr)
+            }
         }
     }
 
@@ -390,7 +409,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_beat_survives_the_wire_and_ticks_never_go_out() {
-        let (tx, rx) = oneshot::<Result<(), Refused>>();
+        let (tx, rx) = oneshot::<Result<Pulse, Refused>>();
         let msg = HostMsg::Beat {
             driver: "d".to_string(),
             reply: tx.into(),
@@ -399,9 +418,14 @@ mod tests {
             panic!("not a beat");
         };
         assert_eq!(driver, "d");
-        reply.send(Ok(())).expect("reply");
-        assert_eq!(rx.await.expect("answer"), Ok(()));
+        reply.send(Ok(Pulse { draining: true })).expect("reply");
+        assert_eq!(rx.await.expect("answer"), Ok(Pulse { draining: true }));
         assert!(HostMsg::Tick.serialize().is_err());
+        let (tx, _rx) = oneshot::<u64>();
+        assert!(
+            HostMsg::Drain(tx.into()).serialize().is_err(),
+            "only a node drains itself"
+        );
     }
 
     #[tokio::test]

@@ -13,6 +13,7 @@ use crate::placement::Placement;
 use crate::update::GameUpdate;
 use crate::wire::{Detail, GameId, GameSpec, Snapshot, Start, StepReply, Summary, TrialId};
 use crate::{ColonyError, GameHandle};
+use colony_life::Board;
 
 /// How a failed game's actor is restarted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,8 @@ struct Slot {
     generation: u64,
     checkpointed: u64,
     restarts: u32,
+    /// Its node is leaving but no other node took it: it stays, and is not offered again.
+    stays: bool,
 }
 
 /// What the supervisor hands a runner: the spawned games and everything about the run.
@@ -92,6 +95,7 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
                 generation,
                 checkpointed: generation,
                 restarts: 0,
+                stays: false,
             }
         })
         .collect();
@@ -101,6 +105,7 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
     let mut pending = Vec::with_capacity(slots.len());
     let mut failed = Vec::new();
     let mut waiting: Vec<bool> = Vec::new();
+    let mut moving = Vec::new();
     loop {
         if !slots.iter().any(|s| s.handle.is_some() && s.generation < spec.steps) {
             break;
@@ -113,8 +118,12 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
             break;
         }
         let mut timeout = None;
-        for slot in &slots {
+        for (i, slot) in slots.iter().enumerate() {
             if let Some(handle) = slot.handle.as_ref().filter(|_| slot.generation < spec.steps) {
+                if !slot.stays && handle.moving().is_some() {
+                    moving.push(GameId(i as u32));
+                    continue;
+                }
                 let n = spec.batch_size.min(spec.steps - slot.generation);
                 let (call, after) = handle.step(n, Detail::Last).untimed();
                 timeout = timeout.or(after);
@@ -199,10 +208,12 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
             )
             .await;
             match restarted {
-                Ok(generation) => {
+                Ok((generation, board)) => {
                     control.attach(slots[i].handle.as_slice());
                     tally.results[i].generation = generation;
                     tally.results[i].restarts = slots[i].restarts;
+                    // The state it restarted from is its latest now (a move starts from it).
+                    tally.boards[i] = board;
                 }
                 Err(final_err) => {
                     tracing::error!(%trial, %game, %final_err, "game failed for good");
@@ -211,6 +222,11 @@ pub(crate) async fn run(run: Run) -> Result<TrialReport, ColonyError> {
                     slots[i].handle = None;
                 }
             }
+        }
+        for game in moving.drain(..) {
+            let i = game.0 as usize;
+            relocate(&*placement, trial, &starts[i], &tally, game, &mut slots[i]).await;
+            control.attach(slots[i].handle.as_slice());
         }
     }
     let cancelled = control.is_cancelled();
@@ -305,8 +321,46 @@ fn checkpoint_all(ck: &Checkpointing, slots: &mut [Slot], tally: &Tally) -> Resu
     ck.sink.save(batch).map_err(ColonyError::Checkpoint)
 }
 
+/// Places a game whose node is leaving on another node, from its latest state: the board of its
+/// last reply (or the state it started or restarted from, before any). Nothing is recomputed
+/// and nothing counts as a restart: the game goes on exactly where it was. Where no other node
+/// takes it, it stays, and a node that then leaves loses it like any other.
+async fn relocate(
+    placement: &dyn Placement,
+    trial: TrialId,
+    start: &GameSpec,
+    tally: &Tally,
+    game: GameId,
+    slot: &mut Slot,
+) {
+    let why = slot.handle.as_ref().and_then(GameHandle::moving).unwrap_or_default();
+    let spec = match tally.boards.get(game.0 as usize).cloned().flatten() {
+        Some(board) => GameSpec {
+            start: Start::Board {
+                board,
+                generation: slot.generation,
+                outcome: tally.outcome(game),
+            },
+            ..start.clone()
+        },
+        None => start.clone(),
+    };
+    match placement.spawn(trial, game, spec).await {
+        Ok(handle) => {
+            tracing::info!(%trial, %game, generation = slot.generation, %why, "game moved");
+            // The old placement ends as its handle drops.
+            slot.handle = Some(handle);
+        }
+        Err(err) => {
+            tracing::warn!(%trial, %game, %why, %err, "no other node takes the game: it stays");
+            slot.stays = true;
+        }
+    }
+}
+
 /// Restarts a failed game from its last checkpoint (or its start), with bounded retries and
-/// exponential backoff. Returns the generation it resumed from.
+/// exponential backoff. Returns the generation it resumed from, and its board when that is not
+/// the game's own start.
 #[allow(clippy::too_many_arguments)]
 async fn restart(
     placement: &dyn Placement,
@@ -317,7 +371,7 @@ async fn restart(
     game: GameId,
     slot: &mut Slot,
     err: &ColonyError,
-) -> Result<u64, ColonyError> {
+) -> Result<(u64, Option<Arc<Board>>), ColonyError> {
     loop {
         if slot.restarts >= supervision.max_restarts {
             return Err(ColonyError::Trial(format!(
@@ -328,6 +382,7 @@ async fn restart(
         let backoff = supervision.backoff * 2u32.saturating_pow(slot.restarts);
         slot.restarts += 1;
         tokio::time::sleep(backoff).await;
+        let mut from = None;
         let spec = match checkpoints {
             Some(ck) => {
                 let sink = ck.sink.clone();
@@ -335,14 +390,17 @@ async fn restart(
                     .await
                     .map_err(|e| ColonyError::Checkpoint(e.to_string()))?;
                 match loaded {
-                    Ok(Some(snapshot)) => GameSpec {
-                        start: Start::Board {
-                            board: snapshot.board.clone(),
-                            generation: snapshot.summary.generation,
-                            outcome: snapshot.summary.outcome,
-                        },
-                        ..start.clone()
-                    },
+                    Ok(Some(snapshot)) => {
+                        from = Some(snapshot.board.clone());
+                        GameSpec {
+                            start: Start::Board {
+                                board: snapshot.board.clone(),
+                                generation: snapshot.summary.generation,
+                                outcome: snapshot.summary.outcome,
+                            },
+                            ..start.clone()
+                        }
+                    }
                     Ok(None) => start.clone(),
                     Err(e) => {
                         tracing::warn!(%game, error = %e, "no checkpoint to restart from; starting over");
@@ -364,7 +422,8 @@ async fn restart(
                 slot.handle = Some(handle);
                 slot.generation = generation;
                 slot.checkpointed = generation;
-                return Ok(generation);
+                slot.stays = false;
+                return Ok((generation, from));
             }
             Err(e) => tracing::warn!(%game, error = %e, "restart failed; retrying"),
         }

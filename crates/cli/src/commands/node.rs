@@ -27,6 +27,10 @@ use crate::input;
   colony node --listen 127.0.0.1:7001 --cookie-file cookie \\
       --tls-cert certs/node.pem --tls-key certs/node.key --tls-ca certs/ca.pem
 
+Ctrl-C or SIGTERM drains the node: it takes no new games, its drivers move their games to their
+other nodes (from each game's latest state, nothing lost or recomputed), and it stops once none
+is left or --drain-timeout has passed; a second Ctrl-C stops it at once.
+
 Without --tls-cert sessions are plaintext (ractor_cluster's cookie challenge authenticates, it
 does not encrypt): listen on loopback or a private network. With --tls-cert and --tls-key every
 session is TLS; with --tls-ca too, drivers must present a certificate that CA signed.")]
@@ -43,12 +47,26 @@ pub struct NodeArgs {
     /// The node's name in the cluster [default: node-PORT]; unique among a driver's nodes.
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    /// Seconds a stopping node waits for its drivers to move its games away (0: stop at once);
+    /// at most 3600.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    drain_timeout: f64,
     #[command(flatten)]
     tls: TlsArgs,
 }
 
-/// Runs `colony node` until Ctrl-C or SIGTERM.
+/// Longest --drain-timeout: an hour (a node that cannot drain by then has nowhere to drain to).
+const MAX_DRAIN_SECONDS: f64 = 3600.0;
+
+/// Runs `colony node` until Ctrl-C or SIGTERM, then drains it.
 pub fn run(args: NodeArgs) -> Result<()> {
+    if !(0.0..=MAX_DRAIN_SECONDS).contains(&args.drain_timeout) {
+        anyhow::bail!(
+            "--drain-timeout must be between 0 and {MAX_DRAIN_SECONDS} seconds, got {}",
+            colony_actors::trial::shown(args.drain_timeout)
+        );
+    }
+    let drain_limit = Duration::from_secs_f64(args.drain_timeout);
     let cookie = Cookie::read(&args.cookie_file)?;
     let tls = args.tls.node()?;
     let listen = listen_addr(&args.listen)?;
@@ -59,6 +77,7 @@ pub fn run(args: NodeArgs) -> Result<()> {
         ..NodeConfig::new(listen)
     };
     let node = runtime.block_on(Node::start(colony, config, &cookie))?;
+    let node_name = node.name().to_string();
     say!(
         "node {} listening on {}, {} workers, {} (protocol version {}); Ctrl-C stops it",
         node.name(),
@@ -68,7 +87,29 @@ pub fn run(args: NodeArgs) -> Result<()> {
         colony_cluster::PROTOCOL_VERSION
     )?;
     runtime.block_on(until_stopped())?;
+    if !drain_limit.is_zero() {
+        runtime.block_on(drain(&node, drain_limit))?;
+    }
     node.stop();
+    say!("node {} stopped", node_name)?;
+    Ok(())
+}
+
+/// Drains `node` until its games have moved, `limit` passes, or a second signal comes.
+async fn drain(node: &Node, limit: Duration) -> Result<()> {
+    say!(
+        "draining: no new games; the drivers move this node's games away (for up to {limit:?}; Ctrl-C again stops at once)"
+    )?;
+    tokio::select! {
+        left = node.drain(limit) => match left? {
+            0 => say!("drained: no games left")?,
+            left => say!("drain timed out with {left} games left: their drivers lose them and restart them elsewhere")?,
+        },
+        stopped = until_stopped() => {
+            stopped?;
+            say!("stopped again: leaving without draining")?;
+        }
+    }
     Ok(())
 }
 

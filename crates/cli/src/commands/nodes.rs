@@ -28,8 +28,9 @@ const CPU_SAMPLE: Duration = Duration::from_millis(500);
   colony nodes --cluster 127.0.0.1:7001 --cookie-file cookie \\
       --tls-ca certs/ca.pem --tls-cert certs/driver.pem --tls-key certs/driver.key
 
-One line per node: name, address, state (up, or unreachable and why), workers, games hosted (for
-every driver), the node process's resident memory and its CPU use in cores over half a second.
+One line per node: name, address, state (up, draining, or unreachable and why), workers, games
+hosted (for every driver), the node process's resident memory and its CPU use in cores over half
+a second.
 Exit status 0 when at least one node answered, 1 when none did, 2 for bad flags or files.")]
 pub struct NodesArgs {
     /// The nodes to ask (`colony node`), e.g. 10.0.0.2:7001,10.0.0.3:7001.
@@ -65,7 +66,7 @@ impl std::error::Error for NoneAnswered {}
 struct NodeLine {
     address: String,
     name: Option<String>,
-    /// `up` or `unreachable`.
+    /// `up`, `draining` (leaving once its games have moved) or `unreachable`.
     state: &'static str,
     /// Why it is unreachable.
     reason: Option<String>,
@@ -98,7 +99,7 @@ impl NodeLine {
         NodeLine {
             address: address.to_string(),
             name: Some(second.name.clone()),
-            state: "up",
+            state: if second.draining { "draining" } else { "up" },
             reason: None,
             workers: Some(second.workers),
             games: Some(second.games),
@@ -139,7 +140,7 @@ pub fn run(args: NodesArgs) -> Result<()> {
     } else {
         print_lines(&lines)?;
     }
-    match lines.iter().any(|l| l.state == "up") {
+    match lines.iter().any(|l| l.state != "unreachable") {
         true => Ok(()),
         false => Err(NoneAnswered(lines.len()).into()),
     }
@@ -188,9 +189,9 @@ fn print_lines(lines: &[NodeLine]) -> Result<()> {
                     .memory_bytes
                     .map_or("memory ?".to_string(), |b| ByteSize::b(b).display().iec().to_string());
                 let cpu = line.cpu_cores.map_or("cpu ?".to_string(), |c| format!("{c:.2} cores"));
-                format!("up  {workers} workers  {games} games  {memory}  {cpu}")
+                format!("{}  {workers} workers  {games} games  {memory}  {cpu}", line.state)
             }
-            _ => "up".to_string(),
+            _ => line.state.to_string(),
         };
         say!("{:<name_width$}  {:<addr_width$}  {state}", name(line), line.address)?;
     }

@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 
-use colony_life::{Game, Outcome};
+use colony_life::{Game, LifeError, Outcome, State};
 
 use crate::rules::PyRules;
 use crate::state::PyState;
@@ -41,8 +41,20 @@ impl PyGame {
 
     /// Advances `n` generations and returns the `n` successive new states, oldest first.
     fn step(&self, py: Python<'_>, n: u64) -> PyResult<Vec<PyState>> {
-        let states = py.detach(|| self.game.lock().map(|mut game| game.step(n)).map_err(drop));
-        Ok(states.map_err(poisoned)?.into_iter().map(PyState).collect())
+        // `None` is a poisoned lock; generation numbers must not wrap past 2^64 - 1.
+        let states = py.detach(|| -> Result<Vec<State>, Option<LifeError>> {
+            let mut game = self.game.lock().map_err(|_| None)?;
+            let generation = game.generation();
+            if generation.checked_add(n).is_none() {
+                return Err(Some(LifeError::GenerationOverflow { generation, steps: n }));
+            }
+            Ok(game.step(n))
+        });
+        match states {
+            Ok(states) => Ok(states.into_iter().map(PyState).collect()),
+            Err(Some(e)) => Err(value_error(e)),
+            Err(None) => Err(poisoned(())),
+        }
     }
 
     /// Advances `n` generations without collecting the states between (a settled game jumps by

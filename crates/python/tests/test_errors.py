@@ -50,3 +50,14 @@ def test_files(tmp_path):
         read_pattern(bad)
     with pytest.raises(OSError):
         State(size=3).write_rle(tmp_path / "no" / "such" / "dir.rle")
+
+
+def test_generation_numbers_do_not_wrap():
+    from colony import _colony
+
+    last = State._from_core(_colony.state_from_words(3, 3, 2**64 - 2, b"\x00" * 24))
+    game = Game(last, ConwaysRules())
+    assert game.step(1)[0].generation == 2**64 - 1
+    with pytest.raises(ValueError, match="largest generation"):
+        game.step(1)
+    assert game.advance(5).generation == 2**64 - 1  # advance stops at the last generation

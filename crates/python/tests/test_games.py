@@ -48,20 +48,29 @@ def test_default_threads_follow_the_cpu_affinity():
 
 
 def test_step_releases_the_gil():
-    # While one thread steps a large batch, another thread keeps running Python code.
-    games = Games(2, 512, 1, threads=1)
+    # While one thread steps a large batch, another thread keeps running Python code: it records
+    # times well inside the step's window, which it could not while the GIL was held.
+    import time
+
+    games = Games(2, 1024, 1, threads=1)
     ticks = []
     done = threading.Event()
 
     def count():
         while not done.is_set():
-            ticks.append(1)
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
 
     t = threading.Thread(target=count)
     t.start()
     try:
-        games.step(300)
+        time.sleep(0.01)
+        start = time.perf_counter()
+        games.step(500)
+        end = time.perf_counter()
     finally:
         done.set()
         t.join()
-    assert len(ticks) > 100
+    assert end - start > 0.04, "too quick to tell"
+    inside = [x for x in ticks if start + 0.01 < x < end - 0.01]
+    assert len(inside) >= 5, f"{len(inside)} ticks during a {end - start:.3f} s step"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import operator
 import os
-from typing import Any, Iterable, List, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, TypeVar, Union
 
 import numpy as np
 
@@ -71,7 +71,7 @@ def _random_seed() -> int:
     return int(np.random.randint(0, 2**64, dtype=np.uint64))
 
 
-def _rebuild_state(cls: type, core: _colony.State) -> "State":
+def _rebuild_state(cls: "type[State]", core: _colony.State) -> "State":
     return cls._from_core(core)
 
 
@@ -250,7 +250,7 @@ class Rules:
         """The generation after ``state``, as a new State of the same class."""
         if not isinstance(state, State):
             # Any object with the tutorial's `.grid` (e.g. the tutorial's own State) will do.
-            state = State(grid=state.grid)  # type: ignore[assignment]
+            state = State(grid=state.grid)
         return type(state)._from_core(self._core.step(state._core))
 
     def __repr__(self) -> str:
@@ -356,7 +356,7 @@ class Game:
     @property
     def generation(self) -> int:
         """The newest state's generation number."""
-        return self.states[-1].generation
+        return int(self.states[-1].generation)
 
     def __repr__(self) -> str:
         s = self.states[-1]
@@ -365,7 +365,7 @@ class Game:
             f"states={len(self.states)})"
         )
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> Dict[str, Any]:
         # The engine holds only the newest state, rebuilt from `states` after unpickling.
         state = self.__dict__.copy()
         state.update(_engine=None, _engine_at=None, _engine_rules=None)

@@ -1,6 +1,6 @@
 //! Boards to and from numpy arrays of 0/1 cells, shaped (rows, columns) = (height, width).
 
-use numpy::ndarray::{Array2, ArrayView2};
+use numpy::ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use numpy::{Element, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -94,19 +94,36 @@ fn board_from_view<T: Cell>(view: ArrayView2<'_, T>) -> PyResult<Board> {
     let words = board.words_mut();
     for (y, row) in view.rows().into_iter().enumerate() {
         let out = &mut words[y * words_per_row..(y + 1) * words_per_row];
-        for (x, &value) in row.iter().enumerate() {
-            match value.alive() {
-                Some(true) => out[x / WORD_BITS] |= 1 << (x % WORD_BITS),
-                Some(false) => {}
-                None => {
-                    return Err(PyValueError::new_err(format!(
-                        "grid cells must be 0 or 1; the cell at row {y}, column {x} is neither"
-                    )))
-                }
-            }
+        for (w, chunk) in row.axis_chunks_iter(Axis(0), WORD_BITS).enumerate() {
+            // Contiguous rows (the usual case) take the slice path, which the compiler unrolls.
+            let word = match chunk.as_slice() {
+                Some(cells) => pack(cells.iter().copied()),
+                None => pack(chunk.iter().copied()),
+            };
+            out[w] = word.ok_or_else(|| not_a_cell(&chunk, y, w))?;
         }
     }
     Ok(board)
+}
+
+/// Up to 64 cells as one word (bit `k` = cell `k`), or `None` if one is neither 0 nor 1.
+fn pack<T: Cell>(cells: impl Iterator<Item = T>) -> Option<u64> {
+    let mut word = 0u64;
+    let mut valid = true;
+    for (k, value) in cells.enumerate() {
+        let alive = value.alive();
+        valid &= alive.is_some();
+        word |= u64::from(alive == Some(true)) << k;
+    }
+    valid.then_some(word)
+}
+
+fn not_a_cell<T: Cell>(chunk: &ArrayView1<'_, T>, y: usize, w: usize) -> PyErr {
+    let k = chunk.iter().position(|v| v.alive().is_none()).unwrap_or(0);
+    PyValueError::new_err(format!(
+        "grid cells must be 0 or 1; the cell at row {y}, column {} is neither",
+        w * WORD_BITS + k
+    ))
 }
 
 /// The board's cells as a (height, width) array of `uint8` 0/1, built without the GIL and
@@ -114,10 +131,13 @@ fn board_from_view<T: Cell>(view: ArrayView2<'_, T>) -> PyResult<Board> {
 pub(crate) fn array_from_board<'py>(py: Python<'py>, board: &Board) -> PyResult<Bound<'py, PyArray2<u8>>> {
     let cells = py.detach(|| {
         let (width, height) = (board.width(), board.height());
-        let mut cells = Vec::with_capacity(width * height);
-        for y in 0..height {
-            let row = board.row(y);
-            cells.extend((0..width).map(|x| ((row[x / WORD_BITS] >> (x % WORD_BITS)) & 1) as u8));
+        let mut cells = vec![0u8; width * height];
+        for (y, out) in cells.chunks_exact_mut(width).enumerate() {
+            for (word, out) in board.row(y).iter().zip(out.chunks_mut(WORD_BITS)) {
+                for (k, cell) in out.iter_mut().enumerate() {
+                    *cell = ((word >> k) & 1) as u8;
+                }
+            }
         }
         Array2::from_shape_vec((height, width), cells)
     });

@@ -66,11 +66,11 @@ def test_step_releases_the_gil():
     try:
         time.sleep(0.01)
         start = time.perf_counter()
-        games.step(500)
+        games.step(3000)
         end = time.perf_counter()
     finally:
         done.set()
         t.join()
-    assert end - start > 0.04, "too quick to tell"
+    assert end - start > 0.05, "too quick to tell"
     inside = [x for x in ticks if start + 0.01 < x < end - 0.01]
     assert len(inside) >= 5, f"{len(inside)} ticks during a {end - start:.3f} s step"

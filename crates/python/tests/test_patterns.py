@@ -80,3 +80,10 @@ def test_a_settled_game_advances_a_billion_generations_at_once():
     assert last.generation == 10**9 + 1 and str(game.outcome) == "oscillating (period 2)"
     assert last == ConwaysRules().step(blinker) and len(game.states) == 2
     assert game.step(1)[0] == blinker
+
+
+def test_library_names_are_found_in_any_spelling_and_unknown_ones_listed():
+    assert State.from_pattern("Gosper glider gun", width=40, height=40).population == 36
+    assert parse_pattern("OOO")[0].population == 3  # a one-line plaintext, not a name
+    with pytest.raises(ValueError, match="known patterns: .*glider"):
+        parse_pattern("no-such-thing")

@@ -497,10 +497,12 @@ def pattern_names() -> List[str]:
 
 
 def _is_library_name(text: str) -> bool:
-    # A bare word is a library name; anything with a line break, `!`, `$`, `=` or `.`/`O` rows
-    # is pattern text.
+    # One line that is neither RLE (`=`, `$`, `!`, `#`) nor a plaintext row (only `.`, `O`, `*`)
+    # names a library pattern; an unknown name then gets the engine's list of known ones.
     stripped = text.strip()
-    return "\n" not in stripped and stripped.lower() in {n.lower() for n in _colony.pattern_names()}
+    if not stripped or "\n" in stripped or "\r" in stripped:
+        return False
+    return not any(c in "=$!#" for c in stripped) and not all(c in ".O*" for c in stripped)
 
 
 def _rules_core(rules: Optional[Rules]) -> _colony.Rules:

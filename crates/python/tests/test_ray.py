@@ -1,0 +1,56 @@
+"""The tutorial's RayGame on a local Ray (skipped when ray is not installed): final populations
+equal `colony trial --report`'s for the same seeds."""
+
+import json
+
+import pytest
+
+from colony import ConwaysRules, Game, Games, State
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", ignore_reinit_error=True)
+    yield ray
+    ray.shutdown()
+
+
+def test_the_tutorials_raygame_as_written(local_ray, run_colony, tmp_path):
+    @ray.remote
+    class RayGame(Game):
+        def __init__(self, initial_state, rules):
+            super().__init__(initial_state, rules)
+
+        def get_states(self):
+            return self.states
+
+        def get_rules(self):
+            return self.rules
+
+    seed, games, steps = 21, 3, 20
+    actors = [RayGame.remote(State(size=40, seed=seed + i), ConwaysRules()) for i in range(games)]
+    for _ in range(steps):  # the tutorial's run_ray_games: batch size 1, results as they complete
+        pending = [a.step.remote(1) for a in actors]
+        while pending:
+            finished, pending = ray.wait(pending)
+            for states in ray.get(finished):
+                assert len(states) == 1 and states[0].living_cells() is not None
+    finals = [ray.get(a.get_states.remote())[-1] for a in actors]
+    assert [len(ray.get(a.get_states.remote())) for a in actors] == [steps + 1] * games
+    assert isinstance(ray.get(actors[0].get_rules.remote()), ConwaysRules)
+
+    report = tmp_path / "trial.json"
+    run_colony("trial", "--games", games, "--size", 40, "--steps", steps, "--seed", seed, "--mode", "sequential", "--report", report)
+    results = json.loads(report.read_text())["runs"][0]["results"]
+    assert [s.population for s in finals] == [r["population"] for r in results]
+
+
+def test_a_games_actor_hosts_many_games(local_ray):
+    GamesActor = ray.remote(Games)
+    actor = GamesActor.remote(6, 32, 4)
+    populations, outcomes = ray.get(actor.step.remote(30))
+    local = Games(6, 32, 4)
+    assert populations.tolist() == local.step(30)[0].tolist()
+    assert len(outcomes) == 6

@@ -44,6 +44,10 @@ pub struct ClusterArgs {
     /// its games restart on the others (nodes give this driver as long); 1 to 600.
     #[arg(long, value_name = "SECONDS", default_value_t = 3.0, requires = "cluster")]
     pub heartbeat_timeout: f64,
+    /// With --cluster: also take nodes that join while it runs (`colony node --join HOST:PORT`),
+    /// listening for them here (plaintext; 0.0.0.0 only if every interface is meant).
+    #[arg(long, value_name = "HOST:PORT", requires = "cluster")]
+    pub cluster_listen: Option<String>,
     #[command(flatten, next_help_heading = "TLS, with --cluster")]
     pub tls: TlsArgs,
 }
@@ -58,6 +62,9 @@ impl ClusterArgs {
     pub fn check(&self) -> Result<()> {
         if self.tls.given() && self.cluster.is_empty() {
             bail!("--tls-cert, --tls-key and --tls-ca secure the sessions with nodes: add --cluster");
+        }
+        if self.tls.given() && self.cluster_listen.is_some() {
+            bail!("--cluster-listen takes plaintext nodes only for now: without TLS, or every node in --cluster");
         }
         Ok(())
     }

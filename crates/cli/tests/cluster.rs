@@ -1429,3 +1429,92 @@ fn a_drain_timeout_out_of_bounds_is_refused_in_one_line() {
         assert_eq!(stderr.trim().lines().count(), 1, "{bad}: {stderr}");
     }
 }
+
+#[test]
+fn a_node_that_joins_mid_trial_takes_the_games_of_a_node_killed_after() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "join-secret", 0o600);
+    let mut first = NodeProc::start(&cookie, "n1");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let shape = [
+        "--games", "4", "--size", "32", "--steps", "150", "--seed", "93", "--pause", "0.03",
+    ];
+    let remote = dir.path().join("remote.json");
+    let mut args = vec!["trial"];
+    args.extend(shape);
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    args.extend([
+        "--cluster",
+        &first.addr,
+        "--cluster-listen",
+        &listen,
+        "--cookie-file",
+        cookie_arg,
+    ]);
+    args.extend(["--report", remote.to_str().expect("utf-8 path")]);
+    let mut driver = Driver::start(&args);
+    driver.wait_started();
+    let joined = NodeProc::start_with(&cookie, "n2", &[Path::new("--join"), Path::new(&listen)]);
+    wait_until(
+        Duration::from_secs(10),
+        || format!("n2 never joined: {}", driver.stderr()),
+        || driver.stderr().contains("node joined"),
+    );
+    let _ = first.child.kill();
+    let _ = first.child.wait();
+    assert!(driver.wait(Duration::from_secs(60)), "{}", driver.stderr());
+    let (remote, local, restarted) = against_local(dir.path(), &shape, &remote);
+    assert_eq!(restarted, 4, "n1's four games restarted: {remote:?}");
+    assert_eq!(
+        remote, local,
+        "restarted on the node that joined, they end as a local run"
+    );
+    let spawned = joined.stderr().matches("game spawned").count();
+    assert_eq!(spawned, 4, "the joined node took every game: {}", joined.stderr());
+
+    // No driver there: refused at once, and the node exits non-zero.
+    let lonely = format!("127.0.0.1:{}", free_port());
+    let out = Command::new(COLONY)
+        .args(["node", "--listen", &lonely, "--join", "127.0.0.1:1", "--cookie-file"])
+        .arg(&cookie)
+        .output()
+        .expect("run colony node");
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--join"), "{}", text(&out.stderr));
+
+    // A wrong cookie: the driver never greets it, and it says so within the 5 s deadline.
+    let listen = format!("127.0.0.1:{}", free_port());
+    let serve = Command::new(COLONY)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--cluster",
+            &joined.addr,
+            "--cluster-listen",
+            &listen,
+        ])
+        .args(["--cookie-file", cookie_arg])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start colony serve");
+    let (_server, _) = common::Server::started(serve);
+    let wrong = self::cookie(dir.path(), "wrong", "not-the-secret", 0o600);
+    let started = Instant::now();
+    let out = Command::new(COLONY)
+        .args(["node", "--listen", &lonely, "--join", &listen, "--cookie-file"])
+        .arg(&wrong)
+        .output()
+        .expect("run colony node");
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(stderr.contains("wrong cookie"), "{stderr}");
+}

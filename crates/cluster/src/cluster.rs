@@ -2,8 +2,9 @@
 //! within a deadline, or a clear error.
 
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use ractor::rpc::CallResult;
@@ -33,6 +34,9 @@ pub struct ConnectOptions {
     pub heartbeat: Heartbeat,
     /// TLS to every node [default: none, sessions are plaintext].
     pub tls: Option<ClientTls>,
+    /// Where nodes may join the running driver (`colony node --join`) [default: none; the
+    /// driver's server then listens on an ephemeral loopback port that nodes never dial].
+    pub listen: Option<SocketAddr>,
 }
 
 impl Default for ConnectOptions {
@@ -42,6 +46,7 @@ impl Default for ConnectOptions {
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
             heartbeat: Heartbeat::default(),
             tls: None,
+            listen: None,
         }
     }
 }
@@ -50,12 +55,19 @@ impl Default for ConnectOptions {
 pub struct NodeLink {
     /// Where it listens.
     pub addr: SocketAddr,
+    /// The session's peer address as ractor_cluster reports it (a joined node's is the port it
+    /// dialled from): what session events are matched by.
+    peer: String,
+    /// Whether it joined the running driver (`colony node --join`) rather than being dialled.
+    pub joined: bool,
     /// Its name.
     pub name: String,
     /// Its compute workers.
     pub workers: usize,
     /// Games it hosted (for every driver) when it was greeted.
     pub games_at_hello: u64,
+    /// What placement counts there: the games at hello, plus this driver's placed and not ended.
+    load: AtomicU64,
     /// ractor_cluster's id of the session (remote actors' ids carry it).
     session: u64,
     /// The session's actor here (stopping it closes the connection and every stand-in).
@@ -101,6 +113,23 @@ impl NodeLink {
             tracing::warn!(node = %self.name, addr = %self.addr, %reason, "node lost: its games restart on the others");
             self.session_actor.stop(Some("node lost".to_string()));
         }
+    }
+
+    /// Games placement counts there (see [`NodeLink::games_at_hello`]).
+    pub fn load(&self) -> u64 {
+        self.load.load(Ordering::Acquire)
+    }
+
+    /// One more game placed there.
+    pub(crate) fn placed(&self) {
+        self.load.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// One game fewer there (it ended, or was never started).
+    pub(crate) fn unplaced(&self) {
+        let _ = self
+            .load
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| Some(n.saturating_sub(1)));
     }
 
     /// The node's host actor (its stand-in here).
@@ -175,9 +204,20 @@ impl NodeEventSubscription for Relay {
 pub struct Cluster {
     server: ActorRef<NodeServerMessage>,
     driver: String,
-    nodes: Vec<Arc<NodeLink>>,
+    /// Every node met, in the order given, then those that joined; lost ones stay (and say so).
+    nodes: Nodes,
     /// Set when the driver ends its sessions itself: they are not lost then.
     closing: Arc<AtomicBool>,
+    /// Where nodes may join, if they may.
+    listen: Option<SocketAddr>,
+}
+
+/// The driver's nodes, shared with the tasks that beat them, watch their sessions and take
+/// joining ones.
+type Nodes = Arc<RwLock<Vec<Arc<NodeLink>>>>;
+
+fn read(nodes: &Nodes) -> Vec<Arc<NodeLink>> {
+    nodes.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 impl Cluster {
@@ -196,7 +236,7 @@ impl Cluster {
                 resolved.push((addr, found));
             }
         }
-        let (mut cluster, events) = Cluster::start(cookie, &options).await?;
+        let (cluster, events) = Cluster::start(cookie, &options).await?;
         let meetings = resolved
             .iter()
             .map(|&(text, addr)| cluster.meet(text, addr, &events, &options));
@@ -211,9 +251,12 @@ impl Cluster {
                 });
             }
         }
-        cluster.nodes = links.into_iter().map(Arc::new).collect();
+        *cluster.nodes.write().unwrap_or_else(|p| p.into_inner()) = links.into_iter().map(Arc::new).collect();
         watch_sessions(&cluster.nodes, events.subscribe(), cluster.closing.clone());
         beat(&cluster, options.heartbeat);
+        if cluster.listen.is_some() {
+            accept_joins(&cluster, events, options);
+        }
         Ok(cluster)
     }
 
@@ -228,7 +271,7 @@ impl Cluster {
         if addrs.is_empty() {
             return Err(ClusterError::NoNodes);
         }
-        let (mut cluster, events) = Cluster::start(cookie, &options).await?;
+        let (cluster, events) = Cluster::start(cookie, &options).await?;
         let meetings = addrs.iter().map(|text| {
             let (cluster, events, options) = (&cluster, &events, &options);
             async move {
@@ -241,7 +284,8 @@ impl Cluster {
             .into_iter()
             .map(|r| r.map(Arc::new))
             .collect();
-        cluster.nodes = met.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+        *cluster.nodes.write().unwrap_or_else(|p| p.into_inner()) =
+            met.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
         watch_sessions(&cluster.nodes, events.subscribe(), cluster.closing.clone());
         beat(&cluster, options.heartbeat);
         Ok((cluster, met))
@@ -256,26 +300,46 @@ impl Cluster {
             "driver-{:016x}",
             getrandom::u64().unwrap_or_else(|_| std::process::id().into())
         );
-        // The driver's server must listen somewhere; loopback and an ephemeral port, since no
-        // node connects back (sessions are isolated, not transitive). With TLS it completes no
-        // handshake, so nobody reaches the driver without TLS.
+        // The driver's server must listen somewhere: where nodes may join, or else loopback and
+        // an ephemeral port, since no node connects back (sessions are isolated, not
+        // transitive). With TLS it completes no handshake, so nobody reaches the driver without
+        // TLS (and joining needs plaintext for now).
         let encryption = match options.tls {
+            Some(_) if options.listen.is_some() => {
+                return Err(ClusterError::Runtime(
+                    "nodes cannot join a driver over TLS yet: give every node in --cluster instead".to_string(),
+                ))
+            }
             Some(_) => Some(crate::tls::refusing()?),
             None => None,
         };
+        let listen = options
+            .listen
+            .unwrap_or_else(|| SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)));
+        if options.listen.is_some_and(|l| l.port() == 0) {
+            return Err(ClusterError::Start {
+                addr: listen,
+                reason: "nodes join a fixed port: give one".to_string(),
+            });
+        }
         let server = NodeServer::new(
-            0,
+            listen.port(),
             cookie.secret().to_string(),
             driver_name.clone(),
             "localhost".to_string(),
             encryption,
             Some(NodeConnectionMode::Isolated),
         )
-        .with_listen_addr(std::net::Ipv4Addr::LOCALHOST.into())
+        .with_listen_addr(listen.ip())
         .with_max_inbound_frame_size(options.max_frame_bytes);
         let (server, _) = Actor::spawn(None, server, ())
             .await
             .map_err(|e| ClusterError::Runtime(format!("cannot start the driver's node server: {e}")))?;
+        if options.listen.is_some() {
+            // ractor_cluster binds in the server's start-up and logs a failure instead of
+            // failing: check that the port is really ours.
+            wait_listening(listen).await.inspect_err(|_| server.stop(None))?;
+        }
         let (events, _) = broadcast::channel(1024);
         if server
             .cast(NodeServerMessage::SubscribeToEvents {
@@ -292,15 +356,22 @@ impl Cluster {
         let cluster = Cluster {
             server,
             driver: format!("{driver_name}@localhost"),
-            nodes: Vec::new(),
+            nodes: Arc::new(RwLock::new(Vec::new())),
             closing: Arc::new(AtomicBool::new(false)),
+            listen: options.listen.map(|_| listen),
         };
         Ok((cluster, events))
     }
 
-    /// The nodes, in the order given.
-    pub fn nodes(&self) -> &[Arc<NodeLink>] {
-        &self.nodes
+    /// The nodes as they are now: those given, in their order, then those that joined (lost
+    /// ones included, saying so).
+    pub fn nodes(&self) -> Vec<Arc<NodeLink>> {
+        read(&self.nodes)
+    }
+
+    /// Where nodes may join this driver (`colony node --join`), if they may.
+    pub fn listen(&self) -> Option<SocketAddr> {
+        self.listen
     }
 
     /// This driver's name in the cluster (`driver-…@localhost`).
@@ -405,87 +476,115 @@ impl Cluster {
                 }
             }
         };
-        // Every group the node had was announced before its side of the session said ready; a
-        // short wait covers news still being handled here.
-        let host = loop {
-            if let Some(cell) = members_on(session.node_id, HOSTS).into_iter().next() {
-                break ActorRef::<HostMsg>::from(cell);
-            }
-            if Instant::now() >= deadline {
-                session.actor.stop(Some("no Colony host".to_string()));
-                return Err(timed_out(
-                    "no Colony host actor",
-                    "a ractor_cluster node, but not a Colony node",
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        };
-        let welcome = match self.hello(addr, &host, deadline, options).await {
-            Ok(welcome) => welcome,
-            Err(err) => {
-                session.actor.stop(Some("greeting failed".to_string()));
-                return Err(err);
-            }
-        };
-        Ok(NodeLink {
-            addr,
-            name: welcome.name,
-            workers: (welcome.workers as usize).max(1),
-            games_at_hello: welcome.games,
-            session: session.node_id,
-            session_actor: session.actor,
-            host,
-            lost: OnceLock::new(),
-            draining: AtomicBool::new(false),
-            liveness: Mutex::new(Liveness::new(Instant::now(), options.heartbeat.timeout())),
-        })
+        greet(&self.driver, session, addr, deadline, options, false).await
     }
+}
 
-    /// Greets a node's host: its welcome, or why it would not have us (a host of another
-    /// protocol version refuses, naming both versions).
-    async fn hello(
-        &self,
-        addr: SocketAddr,
-        host: &ActorRef<HostMsg>,
-        deadline: Instant,
-        options: &ConnectOptions,
-    ) -> Result<Welcome, ClusterError> {
-        let timeout = options.timeout;
-        let left = deadline.saturating_duration_since(Instant::now());
-        let answer = host
-            .call(
-                |reply| HostMsg::Hello {
-                    version: PROTOCOL_VERSION,
-                    driver: self.driver.clone(),
-                    heartbeat: options.heartbeat,
-                    reply,
-                },
-                Some(left),
-            )
-            .await;
-        match answer {
-            Ok(CallResult::Success(Ok(welcome))) if welcome.version == PROTOCOL_VERSION => Ok(welcome),
-            Ok(CallResult::Success(Ok(welcome))) => Err(ClusterError::Version {
-                addr,
-                node: welcome.version,
-                driver: PROTOCOL_VERSION,
-            }),
-            Ok(CallResult::Success(Err(refused))) => Err(ClusterError::Refused {
-                node: addr.to_string(),
-                reason: refused.reason,
-            }),
-            Ok(CallResult::Timeout) => Err(ClusterError::Timeout {
-                addr,
-                stage: "no greeting from the node's host",
-                after: timeout,
-                hint: "the node is overloaded, or not a Colony node",
-            }),
-            Ok(CallResult::SenderError) | Err(_) => Err(ClusterError::Closed {
-                addr,
-                stage: "before greeting",
-                hint: "the node's host actor is gone",
-            }),
+/// Finds the host of a node whose session is ready and greets it: the node as the driver knows
+/// it, or why not (its session is closed then).
+async fn greet(
+    driver: &str,
+    session: NodeServerSessionInformation,
+    addr: SocketAddr,
+    deadline: Instant,
+    options: &ConnectOptions,
+    joined: bool,
+) -> Result<NodeLink, ClusterError> {
+    let timed_out = |stage, hint| ClusterError::Timeout {
+        addr,
+        stage,
+        after: options.timeout,
+        hint,
+    };
+    // Every group the node had was announced before its side of the session said ready; a
+    // short wait covers news still being handled here.
+    let host = loop {
+        if let Some(cell) = members_on(session.node_id, HOSTS).into_iter().next() {
+            break ActorRef::<HostMsg>::from(cell);
         }
+        if Instant::now() >= deadline {
+            session.actor.stop(Some("no Colony host".to_string()));
+            return Err(timed_out(
+                "no Colony host actor",
+                "a ractor_cluster node, but not a Colony node",
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let welcome = match hello(driver, addr, &host, deadline, options).await {
+        Ok(welcome) => welcome,
+        Err(err) => {
+            session.actor.stop(Some("greeting failed".to_string()));
+            return Err(err);
+        }
+    };
+    // A joined node is known by where it listens (it dialled from another port).
+    let listens = if joined {
+        welcome.listen.parse().unwrap_or(addr)
+    } else {
+        addr
+    };
+    Ok(NodeLink {
+        addr: listens,
+        peer: session.peer_addr.clone(),
+        joined,
+        name: welcome.name,
+        workers: (welcome.workers as usize).max(1),
+        games_at_hello: welcome.games,
+        load: AtomicU64::new(welcome.games),
+        session: session.node_id,
+        session_actor: session.actor,
+        host,
+        lost: OnceLock::new(),
+        draining: AtomicBool::new(false),
+        liveness: Mutex::new(Liveness::new(Instant::now(), options.heartbeat.timeout())),
+    })
+}
+
+/// Greets a node's host: its welcome, or why it would not have us (a host of another protocol
+/// version refuses, naming both versions).
+async fn hello(
+    driver: &str,
+    addr: SocketAddr,
+    host: &ActorRef<HostMsg>,
+    deadline: Instant,
+    options: &ConnectOptions,
+) -> Result<Welcome, ClusterError> {
+    let timeout = options.timeout;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let answer = host
+        .call(
+            |reply| HostMsg::Hello {
+                version: PROTOCOL_VERSION,
+                driver: driver.to_string(),
+                heartbeat: options.heartbeat,
+                reply,
+            },
+            Some(left),
+        )
+        .await;
+    match answer {
+        Ok(CallResult::Success(Ok(welcome))) if welcome.version == PROTOCOL_VERSION => Ok(welcome),
+        Ok(CallResult::Success(Ok(welcome))) => Err(ClusterError::Version {
+            addr,
+            node: welcome.version,
+            driver: PROTOCOL_VERSION,
+        }),
+        Ok(CallResult::Success(Err(refused))) => Err(ClusterError::Refused {
+            node: addr.to_string(),
+            reason: refused.reason,
+        }),
+        Ok(CallResult::Timeout) => Err(ClusterError::Timeout {
+            addr,
+            stage: "no greeting from the node's host",
+            after: timeout,
+            hint: "the node is overloaded, or not a Colony node",
+        }),
+        Ok(CallResult::SenderError) | Err(_) => Err(ClusterError::Closed {
+            addr,
+            stage: "before greeting",
+            hint: "the node's host actor is gone",
+        }),
     }
 }
 
@@ -497,19 +596,17 @@ impl Drop for Cluster {
 }
 
 /// Marks nodes lost when their sessions end, while the driver's server runs.
-fn watch_sessions(nodes: &[Arc<NodeLink>], mut events: broadcast::Receiver<Event>, closing: Arc<AtomicBool>) {
-    let watched: Vec<(String, Arc<NodeLink>)> = nodes.iter().map(|n| (n.addr.to_string(), n.clone())).collect();
+fn watch_sessions(nodes: &Nodes, mut events: broadcast::Receiver<Event>, closing: Arc<AtomicBool>) {
+    let nodes = nodes.clone();
     tokio::spawn(async move {
         loop {
             match events.recv().await {
                 Ok(Event::Disconnected(_)) if closing.load(Ordering::Relaxed) => break,
                 Ok(Event::Disconnected(info)) => {
-                    for (addr, node) in &watched {
-                        if *addr == info.peer_addr {
-                            node.declare_lost(
-                                "node disconnected: its session ended (it died or closed the connection)".to_string(),
-                            );
-                        }
+                    for node in read(&nodes).iter().filter(|n| n.peer == info.peer_addr) {
+                        node.declare_lost(
+                            "node disconnected: its session ended (it died or closed the connection)".to_string(),
+                        );
                     }
                 }
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
@@ -517,6 +614,75 @@ fn watch_sessions(nodes: &[Arc<NodeLink>], mut events: broadcast::Receiver<Event
             }
         }
     });
+}
+
+/// Takes the nodes that join (`colony node --join`) while the driver's server runs: each
+/// session that a node opened and that became ready is greeted as a dialled node is, and the
+/// node is placed on from then on. A node whose name a live node already has is turned away.
+fn accept_joins(cluster: &Cluster, events: broadcast::Sender<Event>, options: ConnectOptions) {
+    let (nodes, driver, closing) = (cluster.nodes.clone(), cluster.driver.clone(), cluster.closing.clone());
+    let mut incoming = events.subscribe();
+    tokio::spawn(async move {
+        loop {
+            let info = match incoming.recv().await {
+                Ok(Event::Ready(info)) if info.is_server => info,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => break,
+            };
+            if closing.load(Ordering::Relaxed) {
+                break;
+            }
+            let (nodes, driver, options) = (nodes.clone(), driver.clone(), options.clone());
+            tokio::spawn(async move {
+                let peer = info.peer_addr.clone();
+                let addr = peer
+                    .parse()
+                    .unwrap_or_else(|_| SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, 0)));
+                let deadline = Instant::now() + options.timeout;
+                let session = info.actor.clone();
+                let link = match greet(&driver, info, addr, deadline, &options, true).await {
+                    Ok(link) => Arc::new(link),
+                    Err(err) => {
+                        tracing::warn!(%peer, %err, "a joining node was not taken");
+                        return;
+                    }
+                };
+                let mut all = nodes.write().unwrap_or_else(|p| p.into_inner());
+                if let Some(twin) = all.iter().find(|n| n.name == link.name && n.is_alive()) {
+                    tracing::warn!(node = %link.name, addr = %link.addr, first = %twin.addr, "a joining node was turned away: a live node has its name");
+                    session.stop(Some("duplicate node name".to_string()));
+                    return;
+                }
+                tracing::warn!(node = %link.name, addr = %link.addr, workers = link.workers, "node joined: it takes new and restarted games");
+                all.push(link);
+            });
+        }
+    });
+}
+
+/// Waits (briefly) until something accepts connections at `addr`: the driver's own server.
+async fn wait_listening(addr: SocketAddr) -> Result<(), ClusterError> {
+    let dial = if addr.ip().is_unspecified() {
+        SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, addr.port()))
+    } else {
+        addr
+    };
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        // ractor_cluster drops a connection that says nothing.
+        if tokio::net::TcpStream::connect(dial).await.is_ok() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(ClusterError::Start {
+                addr,
+                reason: "nothing listens there after starting the driver's server: is the address this \
+                         machine's and the port free?"
+                    .to_string(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Beats every node's host every `heartbeat.interval()`, and declares lost a node that has not
@@ -532,7 +698,7 @@ fn beat(cluster: &Cluster, heartbeat: Heartbeat) {
         while server.get_status() < ractor::ActorStatus::Stopping {
             every.tick().await;
             let now = Instant::now();
-            for node in nodes.iter().filter(|n| n.is_alive()) {
+            for node in read(&nodes).iter().filter(|n| n.is_alive()) {
                 let verdict = node.liveness.lock().unwrap_or_else(|p| p.into_inner()).check(now);
                 if let Verdict::Silent(after) = verdict {
                     node.declare_lost(format!(
@@ -587,7 +753,7 @@ pub fn check_address(addr: &str) -> Result<(), ClusterError> {
 }
 
 /// `HOST:PORT` to one socket address (the first the resolver gives).
-async fn resolve(addr: &str) -> Result<SocketAddr, ClusterError> {
+pub(crate) async fn resolve(addr: &str) -> Result<SocketAddr, ClusterError> {
     let bad = |reason: String| ClusterError::Address {
         addr: addr.to_string(),
         reason,

@@ -2,6 +2,8 @@
 //! ractor_cluster has no remote spawn.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use colony_actors::{Colony, GameHandle, GameId, Refused, TrialId};
@@ -27,17 +29,27 @@ const MAX_GROUP_BYTES: usize = 256;
 pub struct Host {
     colony: Colony,
     name: String,
+    listen: String,
     started: std::time::Instant,
+    /// Drivers greeted so far (a node that joins a driver waits for its greeting).
+    greeted: Arc<AtomicU64>,
 }
 
 impl Host {
-    /// A host running games on `colony`, for the node called `name`.
-    pub fn new(colony: Colony, name: String) -> Host {
+    /// A host running games on `colony`, for the node called `name` that listens at `listen`.
+    pub fn new(colony: Colony, name: String, listen: String) -> Host {
         Host {
             colony,
             name,
+            listen,
             started: std::time::Instant::now(),
+            greeted: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// How many drivers it has greeted, counted as they come.
+    pub fn greeted(&self) -> Arc<AtomicU64> {
+        self.greeted.clone()
     }
 }
 
@@ -192,11 +204,13 @@ impl Actor for Host {
                     },
                 );
                 state.sweep();
+                self.greeted.fetch_add(1, Ordering::AcqRel);
                 let _ = reply.send(Ok(Welcome {
                     version: PROTOCOL_VERSION,
                     name: self.name.clone(),
                     workers: self.colony.workers() as u32,
                     games: state.games.len() as u64,
+                    listen: self.listen.clone(),
                 }));
             }
             HostMsg::Spawn {
@@ -358,9 +372,13 @@ mod tests {
         })
         .await
         .expect("colony");
-        let (host, _) = Actor::spawn(None, Host::new(colony.clone(), "test".to_string()), ())
-            .await
-            .expect("host");
+        let (host, _) = Actor::spawn(
+            None,
+            Host::new(colony.clone(), "test".to_string(), "127.0.0.1:7001".to_string()),
+            (),
+        )
+        .await
+        .expect("host");
         (host, colony)
     }
 

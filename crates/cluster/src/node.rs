@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,6 +58,9 @@ const DRAIN_POLL: Duration = Duration::from_millis(100);
 /// A running node. Dropping it (or [`Node::stop`]) stops the server, its sessions and its games.
 pub struct Node {
     server: ActorRef<NodeServerMessage>,
+    /// Drivers its host has greeted.
+    greeted: Arc<AtomicU64>,
+    tls_on: bool,
     host: ActorRef<HostMsg>,
     colony: Colony,
     name: String,
@@ -76,7 +80,9 @@ impl Node {
         }
         let name = config.name.clone().unwrap_or_else(|| format!("node-{}", listen.port()));
         check_name(&name).map_err(failed)?;
-        let (host, _) = Actor::spawn(None, Host::new(colony.clone(), name.clone()), ())
+        let behaviour = Host::new(colony.clone(), name.clone(), listen.to_string());
+        let greeted = behaviour.greeted();
+        let (host, _) = Actor::spawn(None, behaviour, ())
             .await
             .map_err(|e| failed(format!("cannot start the host actor: {e}")))?;
         // With TLS, ractor_cluster's own listener goes to an ephemeral loopback port where it
@@ -134,6 +140,8 @@ impl Node {
         };
         Ok(Node {
             server,
+            greeted,
+            tls_on: config.tls.is_some(),
             host,
             colony,
             name,
@@ -160,6 +168,50 @@ impl Node {
     /// The colony its games run on (live actors, memory).
     pub fn colony(&self) -> &Colony {
         &self.colony
+    }
+
+    /// Offers the node to a running driver that takes nodes at `driver` (`HOST:PORT`, its
+    /// `--cluster-listen`): dials it, proves the cookie, and waits until the driver has greeted
+    /// the node's host, all within `timeout`. The driver then places new and restarted games
+    /// here too. Plaintext only for now.
+    pub async fn join(&self, driver: &str, timeout: Duration) -> Result<SocketAddr, ClusterError> {
+        if self.tls_on {
+            return Err(ClusterError::Runtime(
+                "a TLS node cannot join a driver yet: give it in the driver's --cluster instead".to_string(),
+            ));
+        }
+        let addr = crate::cluster::resolve(driver).await?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let before = self.greeted.load(Ordering::Acquire);
+        let timed_out = |stage, hint| ClusterError::Timeout {
+            addr,
+            stage,
+            after: timeout,
+            hint,
+        };
+        match tokio::time::timeout_at(deadline, ractor_cluster::client_connect(&self.server, addr)).await {
+            Err(_) => {
+                return Err(timed_out(
+                    "no TCP connection",
+                    "is the address right and the driver up?",
+                ))
+            }
+            Ok(Err(ractor_cluster::ClientConnectErr::Socket(source))) => {
+                return Err(ClusterError::Connect { addr, source })
+            }
+            Ok(Err(other)) => return Err(ClusterError::Runtime(format!("joining {addr}: {other}"))),
+            Ok(Ok(())) => {}
+        }
+        while self.greeted.load(Ordering::Acquire) == before {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(timed_out(
+                    "no greeting from the driver",
+                    "a wrong cookie, or no Colony driver takes nodes there (its --cluster-listen)",
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(addr)
     }
 
     /// Drains the node: it takes no new games, and the next heartbeat tells each driver, which

@@ -62,8 +62,8 @@ pub struct ClusterPlacement {
     cluster: Arc<Cluster>,
     config: PlacementConfig,
     updates: Updates,
-    /// Games per node, in the cluster's order.
-    load: Arc<Mutex<Vec<u64>>>,
+    /// Held while a node is chosen and its load counted, so concurrent spawns spread.
+    choosing: Mutex<()>,
     next_key: AtomicU64,
     epochs: Epochs,
 }
@@ -121,8 +121,6 @@ struct Remote {
     node: Arc<NodeLink>,
     group: String,
     ticket: Ticket,
-    load: Arc<Mutex<Vec<u64>>>,
-    index: usize,
     ended: AtomicBool,
 }
 
@@ -133,8 +131,7 @@ impl Placed for Remote {
             let _ = self.node.host().cast(HostMsg::Kill {
                 group: self.group.clone(),
             });
-            let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
-            load[self.index] = load[self.index].saturating_sub(1);
+            self.node.unplaced();
         }
     }
 
@@ -155,12 +152,11 @@ impl Placed for Remote {
 impl ClusterPlacement {
     /// A placement over `cluster`'s nodes.
     pub fn new(cluster: Cluster, config: PlacementConfig) -> ClusterPlacement {
-        let load = cluster.nodes().iter().map(|n| n.games_at_hello).collect();
         ClusterPlacement {
             updates: Updates::new(config.update_buffer),
             cluster: Arc::new(cluster),
             config,
-            load: Arc::new(Mutex::new(load)),
+            choosing: Mutex::new(()),
             next_key: AtomicU64::new(0),
             epochs: Epochs::default(),
         }
@@ -171,19 +167,21 @@ impl ClusterPlacement {
         &self.cluster
     }
 
-    /// Games placed (and not yet ended) per node, in the cluster's order.
+    /// Games per node, in the cluster's order: those it hosted when greeted, and those placed
+    /// since and not yet ended.
     pub fn load(&self) -> Vec<u64> {
-        self.load.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.cluster.nodes().iter().map(|n| n.load()).collect()
     }
 
     /// Picks the node for one more game and counts it there.
-    fn choose(&self) -> Option<usize> {
-        let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+    fn choose(&self) -> Option<Arc<NodeLink>> {
+        let _choosing = self.choosing.lock().unwrap_or_else(|p| p.into_inner());
         let nodes = self.cluster.nodes();
+        let load: Vec<u64> = nodes.iter().map(|n| n.load()).collect();
         let workers: Vec<usize> = nodes.iter().map(|n| n.workers).collect();
         let alive: Vec<bool> = nodes.iter().map(|n| n.is_alive() && !n.is_draining()).collect();
-        let best = least_loaded(&load, &workers, &alive)?;
-        load[best] += 1;
+        let best = nodes.get(least_loaded(&load, &workers, &alive)?)?.clone();
+        best.placed();
         Some(best)
     }
 
@@ -200,12 +198,11 @@ impl ClusterPlacement {
         // A node whose session ended while it was chosen is skipped: the next try sees it dead.
         let mut last = None;
         for _ in 0..self.cluster.nodes().len() {
-            let index = self
+            let node = self
                 .choose()
                 .ok_or_else(|| fail("no live cluster node to place it on".to_string()))?;
             let ticket = self.epochs.place(trial, game);
-            let node = &self.cluster.nodes()[index];
-            match self.spawn_on(index, trial, game, ticket, spec.clone()).await {
+            match self.spawn_on(node.clone(), trial, game, ticket, spec.clone()).await {
                 Err(err) if !node.is_alive() || node.is_draining() => last = Some(err),
                 done => return done,
             }
@@ -215,18 +212,14 @@ impl ClusterPlacement {
 
     async fn spawn_on(
         &self,
-        index: usize,
+        node: Arc<NodeLink>,
         trial: TrialId,
         game: GameId,
         ticket: Ticket,
         spec: GameSpec,
     ) -> Result<GameHandle, ColonyError> {
         let fail = |reason: String| ColonyError::Spawn { game, reason };
-        let node = self.cluster.nodes()[index].clone();
-        let unplace = || {
-            let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
-            load[index] = load[index].saturating_sub(1);
-        };
+        let unplace = || node.unplaced();
         let key = self.next_key.fetch_add(1, Ordering::Relaxed);
         let group = game_group(self.cluster.driver(), key);
         let answer = node
@@ -277,8 +270,6 @@ impl ClusterPlacement {
             node,
             group,
             ticket,
-            load: self.load.clone(),
-            index,
             ended: AtomicBool::new(false),
         };
         Ok(GameHandle::placed(
@@ -340,10 +331,10 @@ impl Placement for ClusterPlacement {
 
     fn nodes(&self) -> BoxFuture<'_, Vec<NodeView>> {
         Box::pin(async move {
-            let load = self.load();
-            let views = self.cluster.nodes().iter().enumerate().map(|(i, node)| {
-                let games = load.get(i).copied().unwrap_or(0);
-                async move { view(node, games).await }
+            let nodes = self.cluster.nodes();
+            let views = nodes.iter().map(|node| {
+                let games = node.load().saturating_sub(node.games_at_hello);
+                view(node, games)
             });
             futures_util::future::join_all(views).await
         })

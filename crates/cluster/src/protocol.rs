@@ -21,7 +21,8 @@ use crate::heartbeat::Heartbeat;
 /// The version of what nodes and drivers say to each other; bumped on any change of
 /// [`HostMsg`]'s bodies or replies, or of `colony_actors::GameMsg`'s. Version 2: heartbeats
 /// (the greeting's terms, `Beat`) and epochs in `Spawn`. Version 3: [`NodeReport`] carries CPU
-/// time and uptime. Version 4: draining (a beat's [`Pulse`], [`NodeReport::draining`]).
+/// time and uptime. Version 4: draining (a beat's [`Pulse`], [`NodeReport::draining`]) and the
+/// node's listen address in its [`Welcome`] (for nodes that join).
 pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The process-group scope Colony's actors join (ractor_cluster syncs every scope).
@@ -49,6 +50,9 @@ pub struct Welcome {
     pub workers: u32,
     /// Games it hosts now (for every driver).
     pub games: u64,
+    /// Where it listens for drivers (`HOST:PORT`; a node that joins a driver dials from another
+    /// port).
+    pub listen: String,
 }
 
 /// A host's answer to a heartbeat.
@@ -352,6 +356,7 @@ mod tests {
             name: "n".to_string(),
             workers: 2,
             games: 0,
+            listen: "127.0.0.1:7001".to_string(),
         };
         reply.send(Ok(welcome.clone())).expect("reply");
         assert_eq!(rx.await.expect("arrives"), Ok(welcome));

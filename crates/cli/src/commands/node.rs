@@ -23,6 +23,8 @@ use crate::input;
   colony node --listen 127.0.0.1:7001 --cookie-file cookie
   colony node --listen 127.0.0.1:7002 --cookie-file cookie --workers 1 --name second
   colony trial --cluster 127.0.0.1:7001,127.0.0.1:7002 --cookie-file cookie --games 8
+  colony trial --cluster 127.0.0.1:7001 --cluster-listen 127.0.0.1:7000 --cookie-file cookie ...
+  colony node --listen 127.0.0.1:7003 --cookie-file cookie --join 127.0.0.1:7000   joins it
   scripts/tls-test-ca.sh certs 127.0.0.1                   a test CA, node and driver certificates
   colony node --listen 127.0.0.1:7001 --cookie-file cookie \\
       --tls-cert certs/node.pem --tls-key certs/node.key --tls-ca certs/ca.pem
@@ -47,6 +49,10 @@ pub struct NodeArgs {
     /// The node's name in the cluster [default: node-PORT]; unique among a driver's nodes.
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    /// Offer this node to a running driver that takes nodes at DRIVER:PORT (its
+    /// --cluster-listen); plaintext only.
+    #[arg(long, value_name = "DRIVER:PORT", conflicts_with = "tls_cert")]
+    join: Option<String>,
     /// Seconds a stopping node waits for its drivers to move its games away (0: stop at once);
     /// at most 3600.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
@@ -86,6 +92,12 @@ pub fn run(args: NodeArgs) -> Result<()> {
         args.tls.describe_node(),
         colony_cluster::PROTOCOL_VERSION
     )?;
+    if let Some(driver) = &args.join {
+        let addr = runtime
+            .block_on(node.join(driver, colony_cluster::DEFAULT_CONNECT_TIMEOUT))
+            .context("--join")?;
+        say!("joined the driver at {addr}: it places games here too")?;
+    }
     runtime.block_on(until_stopped())?;
     if !drain_limit.is_zero() {
         runtime.block_on(drain(&node, drain_limit))?;
@@ -172,9 +184,13 @@ pub fn supervisor(
     cluster: &ClusterArgs,
     heartbeat: Heartbeat,
 ) -> Result<TrialSupervisor> {
+    let listen = match &cluster.cluster_listen {
+        Some(text) => Some(listen_addr(text).context("--cluster-listen")?),
+        None => None,
+    };
     match &cluster.cookie_file {
         Some(cookie) if cluster.given() => {
-            cluster_supervisor(runtime, &cluster.cluster, cookie, heartbeat, &cluster.tls)
+            cluster_supervisor(runtime, &cluster.cluster, cookie, heartbeat, &cluster.tls, listen)
         }
         _ => Ok(super::durable::supervisor(runtime, colony)),
     }
@@ -187,11 +203,13 @@ fn cluster_supervisor(
     cookie_file: &Path,
     heartbeat: Heartbeat,
     tls: &TlsArgs,
+    listen: Option<SocketAddr>,
 ) -> Result<TrialSupervisor> {
     let cookie = Cookie::read(cookie_file)?;
     let options = ConnectOptions {
         heartbeat,
         tls: tls.driver()?,
+        listen,
         ..ConnectOptions::default()
     };
     let over = if options.tls.is_some() { " over TLS" } else { "" };
@@ -201,8 +219,12 @@ fn cluster_supervisor(
         .iter()
         .map(|n| format!("{} at {} ({} workers)", n.name, n.addr, n.workers))
         .collect();
+    let joins = match cluster.listen() {
+        Some(addr) => format!("; nodes may join at {addr}"),
+        None => String::new(),
+    };
     say!(
-        "cluster of {} nodes{over}: {}; a node silent for {:?} is lost",
+        "cluster of {} nodes{over}: {}; a node silent for {:?} is lost{joins}",
         nodes.len(),
         nodes.join(", "),
         heartbeat.timeout()

@@ -61,11 +61,11 @@ start_node() { # name workers
         pid=$!
         node_pids+=("$pid")
         for _ in $(seq 100); do
-            grep -q "listening on" "$log" && break
+            grep -qs "listening on" "$log" && break
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
-        if grep -q "listening on" "$log"; then
+        if grep -qs "listening on" "$log"; then
             pid_of[$name]=$pid addr_of[$name]=127.0.0.1:$port
             return 0
         fi

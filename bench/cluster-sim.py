@@ -1,41 +1,47 @@
 #!/usr/bin/env python3
 """One driver, N nodes, G games: where `colony trial --cluster` saturates (issue 11, "Speed").
 
-A small discrete-event model of the design as it is (crates/cluster, ractor_cluster 0.16.5),
-calibrated on the 2-core AMD EPYC VM with the measurements in CALIBRATION (each names the command
-that gave it; BENCHMARKS.md and docs/cluster.md "At scale" give the runs). Python 3 stdlib only,
-deterministic for a given --seed.
+A small discrete-event model of the design as it is (crates/cluster on ractor_cluster 0.16.5),
+calibrated on the 2-core AMD EPYC VM by bench/cluster-calibrate.sh and bench/cluster-trials.sh
+(CALIBRATION names the measurement behind each figure; docs/cluster.md "At scale" has the runs).
+Python 3 stdlib only; deterministic for a given --seed.
 
-What is modelled, per round of a trial (the runner sends every game its batch, then waits for every
-reply before the next round, as `colony trial` does):
-  * the driver issues G step calls (its half of a call's CPU each), one after another;
-  * each call crosses the link (one-way latency), queues on its node's workers (least-loaded
-    placement: games spread evenly), steps `batch` generations (time per generation from the
-    board's cells, jittered lognormally per call), and the node spends its CPU per reply;
-  * every reply carries the game's whole board (`Detail::Last`: one summary and one board) and
-    queues in the driver's fan-in: one FIFO whose service time per reply is the driver's CPU per
-    reply spread over its cores, but never less than the part that runs on the runner's one task;
-  * heartbeats: the driver calls every node every timeout/6 (500 ms by default); each beat costs
-    a small call's CPU, taken off the driver's capacity;
-  * checkpoints (`--checkpoint-every K`): every game hands its board to the driver's single SQLite
-    writer every K generations; the writer coalesces (the newest board of a game wins), so an
-    overloaded writer does not slow the trial, it writes older checkpoints (the work at risk on a
-    node loss grows by the overload factor); the last flush is waited for at the end;
-  * the spawn phase (process-group sync): each game spawned is announced by its node to every
-    session it has (ractor_cluster's NodeSession monitors every group of every scope): a `Spawn`
-    and a `PgJoin` control frame to each driver connected to that node, `PgLeave` and `Terminate`
-    when it ends; at the driver, each announcement spawns a `RemoteActor` and `pg::join_scoped`
-    notifies every session actor (one per node: the world listeners), so a spawn costs the driver
-    a fixed part plus a part per node. Spawns and teardown are outside the report's `seconds`
-    but inside the user's wait: both are reported.
+Every machine is assumed to be like the one measured: a node has --workers 2 on 2 cores, the
+driver has 2 cores (--driver-cores). What is modelled:
 
-Not modelled: TCP congestion and the NIC beyond a fixed bandwidth at the driver, memory, GC-like
-pauses, node failures and restarts, stragglers beyond the jitter, the dashboard.
+  spawn phase (before the report's `seconds`): with --checkpoint the journal first writes every
+    game's record and starting board in one transaction (main thread); then every game is
+    spawned, all at once: the driver's CPU per game is a fixed part plus a part per node (the
+    process-group sync: ractor_cluster's NodeSession monitors every group of every scope, so a
+    game's join on its node sends `Spawn` and `PgJoin` control frames to every session that node
+    has, and at the driver each one spawns a `RemoteActor` whose `pg::join_scoped` notifies every
+    session actor, one per node; the same again with `PgLeave`/`Terminate` when the game ends);
+    each node's host spawns its games one after another.
+  rounds (the report's `seconds`): the runner sends every game its batch and waits for every
+    reply before the next round, as `colony trial` does. Per round, event by event: the driver
+    issues the G calls one after another (half of a call's driver CPU each); a call crosses the
+    link (--latency-us), queues on its node's workers (placement spreads games evenly), steps
+    `batch` generations (time from the board's cells, jittered lognormally per call) plus the
+    node's CPU per reply; the reply crosses back carrying the game's whole board (`Detail::Last`
+    is one summary and one board) and queues in the driver's fan-in, one FIFO whose service per
+    reply is the other half of the driver's CPU per reply over its cores, but never less than
+    the part on the runner's single task. The driver's NIC (--nic-gbit) is a FIFO too.
+  heartbeats: the driver calls every node every timeout/6 (500 ms for the default 3 s): a small
+    call's CPU each, taken off the driver's capacity. A reply queued longer than the timeout
+    behind the fan-in would get its node declared lost: the largest queueing delay is reported.
+  checkpoints (--checkpoint-every K, default 100 as `colony trial`): every game hands its board
+    to the driver's one SQLite writer every K generations and at the end. The writer coalesces
+    (the newest board of a game wins), so an overloaded writer does not slow the trial: its
+    checkpoints get older (the work a node loss costs grows by the overload factor). The final
+    save of every game is waited for.
 
-  bench/cluster-sim.py                         # the table of docs/cluster.md "At scale"
-  bench/cluster-sim.py --nodes 100 --games 10000 --batch 10 --checkpoint-every 100 -v
-  bench/cluster-sim.py --variant all           # the design changes, side by side
-  bench/cluster-sim.py --json                  # machine-readable rows
+Not modelled: TCP congestion beyond the NIC's bandwidth, memory, failures and restarts, the
+dashboard, stragglers beyond the jitter, several trials at once.
+
+  bench/cluster-sim.py                               # the tables of docs/cluster.md "At scale"
+  bench/cluster-sim.py --nodes 100 --games 10000 -v  # one configuration, every figure
+  bench/cluster-sim.py --variant all --games 10000   # the design changes side by side
+  bench/cluster-sim.py --json
 """
 
 import argparse
@@ -44,220 +50,239 @@ import json
 import math
 import random
 
-# Every figure measured on this machine (2-core AMD EPYC VM), 2026-12-01; commands and runs in
-# BENCHMARKS.md, "Cluster". Times in microseconds unless named otherwise.
+# Measured on the 2-core AMD EPYC VM, 2026-12-01, load average 3-5 from other jobs (CPU times are
+# the process's own, so less affected than wall times; wall-time figures are marked and are
+# upper bounds). Microseconds.
 CALIBRATION = {
-    # Stepping: one generation of one board, from `colony trial --mode sequential` (seconds per
-    # game-generation) on 512x512 (64 games, 200 generations) and 100x100 (8 games, 50): fitted as
-    # fixed + per-cell.
-    "gen_fixed_us": 0.8,
-    "gen_ns_per_cell": 0.075,
-    # The driver's CPU per reply (request and reply together), at high load: `colony trial
-    # --cluster ONE --games 1000 --size 8 --steps 100 --batch-size 1` (the report's cpu_seconds,
-    # the driver process's only, over 100,000 replies), and its growth with the board carried
-    # (bench/cluster-trials.sh, 64 games of 512x512 at batch 1: 32 KiB a reply).
-    "driver_reply_us": 20.0,
-    "driver_reply_us_per_kib": 0.5,
-    # The part of it on the runner's single task (the local runner's CPU per reply, tiny boards:
-    # `colony trial --mode actors --workers 1 --games 1000 --size 8 --steps 100`), an upper bound.
-    "driver_serial_us": 4.0,
-    # The node's CPU per reply beside the stepping (from /proc around the same runs).
-    "node_reply_us": 15.0,
-    "node_reply_us_per_kib": 0.4,
-    # Loopback one-way latency: half the remote round trip's median minus both sides' CPU
-    # (bench/cluster-roundtrip.sh); a LAN adds its own (--latency-us).
-    "latency_us": 20.0,
-    # Spawning (and later ending) one game, driver CPU: fixed + per node session notified
-    # (`colony trial --cluster … --games 2000 --size 8 --steps 1` with 1, 3 and 8 nodes, whole
-    # process CPU minus the same with 200 games).
-    "spawn_driver_us": 60.0,
-    "spawn_driver_us_per_node": 1.0,
-    # The node's host spawns serially: CPU per game on the node.
-    "spawn_node_us": 40.0,
-    # Control frames of the process-group sync per game and driver session (Spawn + PgJoin at
-    # the start, PgLeave + Terminate at the end) and their size (a group `game/DRIVER/KEY`).
+    # One generation of one game on a worker, CPU: 512x512 19.2 µs (cluster-trials.sh, local
+    # batch 10: the report's cpu_seconds 0.245 s over 64 x 200 game-generations), 100x100
+    # 1.75 µs (headline, local batch 10); fixed part from 8x8 (cluster-calibrate.sh 3: 0.53 µs).
+    "gen_fixed_us": 0.5,
+    "gen_ns_per_cell": 0.071,
+    # The driver's CPU per reply, request and reply together (the report's cpu_seconds: the driver
+    # process only, spawns excluded), tiny boards at high load: 26.4 µs on one node, 30.3 µs on
+    # three (cluster-calibrate.sh 1: 1,000 games of 8x8, 100 steps, batch 1, 100,000 replies);
+    # and per KiB of board carried: 27.5 µs at 64 B, 30.7 at 2 KiB, 60.9 at 8 KiB, 130.9 at
+    # 32 KiB (cluster-calibrate.sh 2; cluster-trials.sh big batch 1 gives 129-135 µs).
+    "driver_reply_us": 28.0,
+    "driver_reply_us_per_kib": 3.2,
+    # The part of a reply on the runner's one task: at most the local runner's whole CPU per
+    # reply, game actors and stepping included (cluster-calibrate.sh 1, local --workers 1: 7.0 µs).
+    "driver_serial_us": 7.0,
+    # The node's CPU per reply beside the stepping (from /proc around the same runs): 27-28 µs at
+    # 64 B; 117 µs at 32 KiB once the 33 µs step is taken off (cluster-calibrate.sh 1 and 2).
+    "node_reply_us": 27.0,
+    "node_reply_us_per_kib": 2.6,
+    # Loopback one-way: (round trip - both sides' CPU) / 2 = (116 - 54) / 2 (cluster-roundtrip.sh);
+    # a LAN adds its own: --latency-us.
+    "loopback_latency_us": 30.0,
+    # Spawning and ending one game, driver CPU (whole process, /usr/bin/time; the 2,000-game
+    # trial minus the 200-game one, 1 step, 8x8): 172, 183, 283, 272 µs on 1, 4, 16, 32 nodes
+    # (cluster-calibrate.sh 4): least squares 181 µs + 3.5 µs per node.
+    "spawn_driver_us": 181.0,
+    "spawn_driver_us_per_node": 3.5,
+    # The same, node CPU per game it hosts (111-244 µs; 150 µs typical).
+    "spawn_node_us": 150.0,
+    # Control frames of the process-group sync per game and driver session: Spawn + PgJoin when
+    # it starts, PgLeave + Terminate when it ends (ractor_cluster node_session.rs), each a
+    # protobuf of the group name `game/DRIVER/KEY`, the pid and the scope: ~60-90 bytes.
     "pg_frames_per_game": 4,
-    "pg_frame_bytes": 90,
-    # SQLite checkpoint writer (one thread, WAL, synchronous=NORMAL): per transaction and per
-    # snapshot of a board, from `colony trial --mode actors --checkpoint F --checkpoint-every 0`
-    # (one transaction of every game at the end) against the same without, 250 to 4,000 games
-    # of 64x64 and of 256x256.
-    "writer_tx_us": 2000.0,
-    "writer_snapshot_us": 15.0,
-    "writer_us_per_kib": 3.0,
-    # The driver's heartbeat: one small call per node per beat.
-    "beat_us": 20.0,
+    "pg_frame_bytes": 80,
+    # SQLite checkpoint writer (one thread, WAL, synchronous=NORMAL, this VM's virtual disk), per
+    # snapshot, wall: 28.8-30.6 µs at 0.5 KiB (4,000 and 16,000 games of 64x64), 141 µs at 8 KiB
+    # (4,000 of 256x256) (cluster-calibrate.sh 5: --checkpoint-every 0 against none, halved):
+    # 22 µs + 15 µs per KiB. Per transaction: not separable from these; 1 ms assumed.
+    "writer_snapshot_us": 22.0,
+    "writer_us_per_kib": 15.0,
+    "writer_tx_us": 1000.0,
+    # A heartbeat: one small call (driver CPU per reply at 64 B).
+    "beat_us": 28.0,
 }
 
 
-def board_bytes(side):
-    """Bytes of a side x side board (rows padded to 64-bit words), as a reply carries it."""
-    return math.ceil(side / 64) * 8 * side
+def board_kib(side):
+    """KiB of a side x side board (rows padded to 64-bit words), as a reply or a snapshot holds it."""
+    return math.ceil(side / 64) * 8 * side / 1024
 
 
-class Config:
-    def __init__(self, a, cal):
-        self.__dict__.update(vars(a))
-        self.cal = cal
-
-
-def simulate(nodes, games, cfg, rng):
-    """One trial: returns a dict of times, utilisations and the bottleneck."""
-    cal = cfg.cal
-    drivers = cfg.drivers
-    # Sharded drivers: each takes nodes/drivers nodes and games/drivers games; all alike, so one is
-    # simulated. Their nodes are still connected to every driver when --connect-all is given
-    # (the process-group sync then reaches every driver).
+def simulate(nodes, games, o, cal, rng):
+    """One trial of `games` games on `nodes` nodes under options `o`: a dict of figures."""
+    drivers = o.drivers
+    # Sharded drivers: each takes its share of nodes and games; all alike, so one is simulated.
     nodes_d = max(1, nodes // drivers)
     games_d = max(1, math.ceil(games / drivers))
-    kib = board_bytes(cfg.size) / 1024
-    reply_kib = kib if cfg.reply == "board" else 64 / 1024
-    workers = cfg.workers
-    gen_us = cal["gen_fixed_us"] + cal["gen_ns_per_cell"] * cfg.size * cfg.size / 1000
-    # Per reply at the driver: CPU, its share on one task, and the service time of the fan-in.
-    drv_cpu_fixed = cal["driver_reply_us"]
-    drv_cpu_kib = cal["driver_reply_us_per_kib"] * reply_kib
-    drv_cpu = drv_cpu_fixed + drv_cpu_kib
-    node_cpu = cal["node_reply_us"] + cal["node_reply_us_per_kib"] * reply_kib
-    beats_per_s = nodes_d * 6.0 / cfg.heartbeat_timeout
-    beat_share = beats_per_s * cal["beat_us"] / 1e6 / cfg.driver_cores
+    # Sessions a node has: its driver, or every driver when they all connect to every node.
+    sessions_per_node = drivers if o.connect_all else 1
+    kib = board_kib(o.size)
+    gen_us = cal["gen_fixed_us"] + cal["gen_ns_per_cell"] * o.size * o.size / 1000
+    drv_fixed = cal["driver_reply_us"]
+    latency = o.latency_us if o.latency_us is not None else cal["loopback_latency_us"]
+    nic_us_per_kib = 1024 * 8 / (o.nic_gbit * 1000) if o.nic_gbit else 0.0
+    cores = o.driver_cores
+
+    beats_per_s = nodes_d * 6.0 / o.heartbeat_timeout
+    beat_share = beats_per_s * cal["beat_us"] / 1e6 / cores
     capacity = 1.0 - beat_share
     if capacity <= 0.05:
-        return {"nodes": nodes, "games": games, "bottleneck": "heartbeat", "beat_share": beat_share}
+        return {"nodes": nodes, "games": games, "bottleneck": "heartbeats", "beat_share": beat_share}
 
-    def drv_service(cpu, serial):
-        """Fan-in service time of `cpu` µs of driver CPU of which `serial` µs on the runner's task."""
-        return max(cpu / cfg.driver_cores, serial) / capacity
+    def service(cpu, serial):
+        """Fan-in service time of `cpu` µs of driver CPU, `serial` of it on the runner's task."""
+        return max(cpu / cores, serial) / capacity
 
-    latency = cfg.latency_us if cfg.latency_us is not None else cal["latency_us"]
-    nic_us_per_kib = 1024 / (cfg.nic_gbit * 125) if cfg.nic_gbit else 0.0
-    # Least-loaded placement by workers: games i go to node i mod N (all nodes alike), and the
-    # runner calls them in game order.
+    # Games go to node g mod N (least-loaded placement of equal nodes); the runner calls them in
+    # game order. With --reply-per-node, a node answers a round with one frame for all its games.
     owner = [g % nodes_d for g in range(games_d)]
-    rounds = math.ceil(cfg.steps / cfg.batch)
-    sim_rounds = min(rounds, max(2, cfg.max_events // games_d))
-    if cfg.reply_per_node:
-        # One request and one reply frame per node and round: the fixed cost per frame, the
-        # board's cost and the runner's bookkeeping per game.
-        issue_cost = [0.0] * games_d
-        for j in range(nodes_d):
-            issue_cost[j] = drv_service(drv_cpu_fixed / 2, cal["driver_serial_us"] / 2)
-    else:
-        issue_cost = [drv_service(drv_cpu / 2, cal["driver_serial_us"] / 2)] * games_d
-    t = 0.0
-    driver_busy = 0.0
-    node_busy = 0.0
-    backlog_max = 0.0
-    for r in range(sim_rounds):
-        batch = min(cfg.batch, cfg.steps - r * cfg.batch)
-        start = t
-        free = [[start] * workers for _ in range(nodes_d)]
-        arrivals = []
+    every = o.checkpoint_every
+
+    def one_round(start, batch, carry_kib):
+        """One round from `start` (µs): its end, the driver's and nodes' CPU, the longest fan-in wait."""
+        drv_kib = cal["driver_reply_us_per_kib"] * carry_kib
+        node_cpu = cal["node_reply_us"] + cal["node_reply_us_per_kib"] * carry_kib
+        if o.reply_per_node:
+            issue = [service(drv_fixed / 2, cal["driver_serial_us"] / 2) if g < nodes_d else 0.0 for g in range(games_d)]
+        else:
+            issue = [service((drv_fixed + drv_kib) / 2, cal["driver_serial_us"] / 2)] * games_d
         sent = start
+        free = [[start] * o.workers for _ in range(nodes_d)]
+        arrivals = []
+        node_busy = 0.0
         for g in range(games_d):
-            sent += issue_cost[g]
+            sent += issue[g]
             j = owner[g]
-            w = heapq.heappop(free[j])
-            begin = max(w, sent + latency)
-            work = batch * gen_us * rng.lognormvariate(0, cfg.jitter) + node_cpu
+            begin = max(heapq.heappop(free[j]), sent + latency)
+            work = batch * gen_us * rng.lognormvariate(0.0, o.jitter) + node_cpu
             node_busy += work
             heapq.heappush(free[j], begin + work)
-            arrivals.append((begin + work + latency + reply_kib * nic_us_per_kib, j))
-        d = sent
-        if cfg.reply_per_node:
+            arrivals.append((begin + work + latency, j))
+        d, nic, wait, busy = sent, 0.0, 0.0, 0.0
+        if o.reply_per_node:
             last, count = {}, {}
             for at, j in arrivals:
                 last[j] = max(last.get(j, 0.0), at)
                 count[j] = count.get(j, 0) + 1
             for j in sorted(last, key=last.get):
-                cpu = drv_cpu_fixed / 2 + count[j] * drv_cpu_kib
-                svc = drv_service(cpu, count[j] * cal["driver_serial_us"] / 2)
-                backlog_max = max(backlog_max, d - last[j])
-                d = max(d, last[j]) + svc
-                driver_busy += cpu + drv_cpu_fixed / 2
+                nic = max(nic, last[j]) + count[j] * carry_kib * nic_us_per_kib
+                cpu = drv_fixed / 2 + count[j] * drv_kib
+                wait = max(wait, d - nic)
+                d = max(d, nic) + service(cpu, count[j] * cal["driver_serial_us"] / 2)
+                busy += cpu + drv_fixed / 2
         else:
             arrivals.sort()
-            svc = drv_service(drv_cpu / 2, cal["driver_serial_us"] / 2)
+            svc = service((drv_fixed + drv_kib) / 2, cal["driver_serial_us"] / 2)
             for at, _ in arrivals:
-                backlog_max = max(backlog_max, d - at)
-                d = max(d, at) + svc
-            driver_busy += games_d * drv_cpu
-        t = d
-    scale = rounds / sim_rounds
-    stepping_s = t * scale / 1e6
-    driver_busy *= scale
-    node_busy *= scale
+                nic = max(nic, at) + carry_kib * nic_us_per_kib
+                wait = max(wait, d - nic)
+                d = max(d, nic) + svc
+            busy = games_d * (drv_fixed + drv_kib)
+        return d, busy, node_busy, wait
 
-    # Spawn phase and teardown (process-group sync), outside the report's seconds.
-    sessions = nodes if cfg.connect_all else nodes_d
-    spawn_drv = games_d * (cal["spawn_driver_us"] + cal["spawn_driver_us_per_node"] * sessions)
-    if cfg.connect_all:
-        # Every driver hears every game's join, not only its own.
-        spawn_drv += (games - games_d) * (cal["spawn_driver_us"] / 2 + cal["spawn_driver_us_per_node"] * sessions)
-    spawn_node = math.ceil(games_d / nodes_d) * cal["spawn_node_us"]
-    spawn_s = (max(spawn_drv / cfg.driver_cores, spawn_node) + 2 * latency) / 1e6
-    teardown_s = spawn_drv / cfg.driver_cores / 1e6
-    pg_frames = games_d * cal["pg_frames_per_game"] * (drivers if cfg.connect_all else 1)
-    pg_notifications = 2 * games_d * sessions
+    # Rounds are independent (each starts when the last reply of the one before is in), so each
+    # kind of round (batch length, board carried or not) is simulated a few times and counted.
+    kinds = {}
+    generation = 0
+    while generation < o.steps:
+        batch = min(o.batch, o.steps - generation)
+        after = generation + batch
+        due = after >= o.steps or (every and after // every > generation // every)
+        carry = kib if (o.reply == "board" or due) else 0.0625  # a summary: ~64 bytes
+        kinds[(batch, carry)] = kinds.get((batch, carry), 0) + 1
+        generation = after
+    rounds = sum(kinds.values())
+    stepping = driver_busy = node_busy = backlog = carried = 0.0
+    for (batch, carry), count in kinds.items():
+        samples = min(count, max(2, o.max_events // (games_d * len(kinds))))
+        t = 0.0
+        for _ in range(samples):
+            end, busy, nbusy, wait = one_round(t, batch, carry)
+            stepping += (end - t) * count / samples
+            driver_busy += busy * count / samples
+            node_busy += nbusy * count / samples
+            backlog = max(backlog, wait)
+            t = end
+        carried += count * games_d * carry
+    stepping_s = stepping / 1e6
 
-    # Checkpoints: demand against the single writer's capacity.
+    # Spawn phase and teardown: the process-group sync. A driver hears every game of every node
+    # it is connected to (with --connect-all, the other drivers' games too: a RemoteActor each).
+    nodes_seen = nodes if o.connect_all else nodes_d
+    games_heard = games if o.connect_all else games_d
+    per_game = cal["spawn_driver_us"] + cal["spawn_driver_us_per_node"] * nodes_seen
+    spawn_cpu = games_d * per_game + (games_heard - games_d) * (per_game / 2)
+    spawn_node = math.ceil(games_d / nodes_d) * cal["spawn_node_us"] * (games_heard / games_d)
+    spawn_s = max(spawn_cpu / cores, spawn_node) / 1e6
+    pg_frames = games_d * cal["pg_frames_per_game"] * sessions_per_node
+    pg_notifications = 2 * games_heard * nodes_seen
+
+    # Checkpoints: the journal's creation, the writer's load, the final save.
     ck = {}
-    if cfg.checkpoint_every:
+    journal_s = 0.0
+    if o.checkpoint_every:
         per_snapshot = cal["writer_snapshot_us"] + cal["writer_us_per_kib"] * kib
-        checkpoints_per_game = cfg.steps // cfg.checkpoint_every
-        demand = games_d * checkpoints_per_game / max(stepping_s, 1e-9)  # snapshots/s
-        batches_per_s = demand / games_d  # one transaction per full checkpoint round at best
-        capacity_snap = 1e6 / per_snapshot
-        writer_util = (demand * per_snapshot + batches_per_s * cal["writer_tx_us"]) / 1e6
-        final_flush_s = (cal["writer_tx_us"] + games_d * per_snapshot) / 1e6
+        journal_s = games_d * per_snapshot / 1e6
+        saves = o.steps // o.checkpoint_every
+        demand = games_d * saves / max(stepping_s, 1e-9)  # snapshots per second
+        writer_util = (demand * per_snapshot + saves / max(stepping_s, 1e-9) * cal["writer_tx_us"]) / 1e6
         ck = {
-            "checkpoint_demand_per_s": demand,
-            "writer_capacity_per_s": capacity_snap,
-            "writer_util": writer_util,
-            "checkpoint_staleness_x": max(1.0, writer_util),
-            "final_flush_s": final_flush_s,
+            "snapshots_per_s": demand,
+            "writer_snapshots_per_s": 1e6 / per_snapshot,
             "writer_mib_per_s": demand * kib / 1024,
+            "writer_util": writer_util,
+            "final_save_s": games_d * per_snapshot / 1e6,
+            "journal_s": journal_s,
         }
-    ideal_s = games_d * cfg.steps * gen_us / (nodes_d * workers) / 1e6
-    total_s = spawn_s + stepping_s + teardown_s + ck.get("final_flush_s", 0.0)
+    ideal_s = games_d * o.steps * gen_us / (nodes_d * o.workers) / 1e6
+    total_s = journal_s + spawn_s + stepping_s + ck.get("final_save_s", 0.0)
     util = {
-        "driver fan-in": driver_busy / 1e6 / cfg.driver_cores / max(stepping_s, 1e-9) + beat_share,
-        "node workers": node_busy / 1e6 / (nodes_d * workers) / max(stepping_s, 1e-9),
+        "driver fan-in": driver_busy / 1e6 / cores / max(stepping_s, 1e-9) + beat_share,
+        "node workers": node_busy / 1e6 / (nodes_d * o.workers) / max(stepping_s, 1e-9),
+        "checkpoint writer": ck.get("writer_util", 0.0),
+        "driver NIC": carried * nic_us_per_kib / 1e6 / max(stepping_s, 1e-9),
     }
-    if ck:
-        util["checkpoint writer"] = ck["writer_util"]
-    spawn_share = (spawn_s + teardown_s) / total_s
     bottleneck = max(util, key=util.get)
-    if spawn_share > 0.5:
-        bottleneck = "spawn/pg sync"
+    setup = journal_s + spawn_s + ck.get("final_save_s", 0.0)
+    if setup > stepping_s:
+        bottleneck = "checkpoint journal/final save" if journal_s + ck.get("final_save_s", 0) > spawn_s else "spawn/pg sync"
     return {
         "nodes": nodes,
         "games": games,
         "drivers": drivers,
         "rounds": rounds,
-        "stepping_s": stepping_s,
         "spawn_s": spawn_s,
-        "teardown_s": teardown_s,
+        "stepping_s": stepping_s,
         "total_s": total_s,
         "ideal_s": ideal_s,
-        "efficiency": ideal_s / stepping_s if stepping_s else 0,
+        "efficiency": ideal_s / stepping_s if stepping_s else 0.0,
         "util": util,
-        "beat_share": beat_share,
         "beats_per_s": beats_per_s,
-        "fanin_backlog_max_s": backlog_max / 1e6,
-        "driver_in_mib_per_s": games_d * rounds * reply_kib / 1024 / max(stepping_s, 1e-9),
+        "beat_share": beat_share,
+        "fanin_wait_max_s": backlog / 1e6,
+        "driver_in_mib_per_s": carried / 1024 / max(stepping_s, 1e-9),
+        "replies_per_s": games_d * rounds / max(stepping_s, 1e-9),
         "pg_frames": pg_frames,
+        "pg_bytes": pg_frames * cal["pg_frame_bytes"],
         "pg_notifications": pg_notifications,
-        "spawn_share": spawn_share,
         "bottleneck": bottleneck,
         **ck,
     }
+
+
+def knee(o, cal):
+    """How many nodes one driver keeps busy: its fan-in's replies per second over one node's, for
+    rounds that carry a board (or not), from the calibration alone."""
+    carry = board_kib(o.size) if o.reply == "board" else 0.0625
+    gen_us = cal["gen_fixed_us"] + cal["gen_ns_per_cell"] * o.size * o.size / 1000
+    per_reply = cal["driver_reply_us"] / (1 if not o.reply_per_node else 1e9) + cal["driver_reply_us_per_kib"] * carry
+    driver = 1e6 / max(per_reply / o.driver_cores, cal["driver_serial_us"] / 2 if o.reply_per_node else cal["driver_serial_us"])
+    node = 1e6 * o.workers / (o.batch * gen_us + cal["node_reply_us"] + cal["node_reply_us_per_kib"] * carry)
+    return driver, node, driver / node
 
 
 VARIANTS = {
     "as-is": {},
     "summaries": {"reply": "summary"},
     "per-node": {"reply_per_node": True},
+    "per-node+summaries": {"reply_per_node": True, "reply": "summary"},
     "sharded-10": {"drivers": 10},
     "sharded-10-all": {"drivers": 10, "connect_all": True},
 }
@@ -267,59 +292,79 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--nodes", type=int, nargs="*", default=[1, 3, 10, 100])
     p.add_argument("--games", type=int, nargs="*", default=[100, 1000, 10000])
-    p.add_argument("--size", type=int, default=512, help="board side (512: 64 games x 512² x 200 of the benchmarks)")
+    p.add_argument("--size", type=int, default=512, help="board side (512: the benchmarks' 64 games x 512² x 200)")
     p.add_argument("--steps", type=int, default=200)
-    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--batch", type=int, nargs="*", default=[1, 10])
     p.add_argument("--workers", type=int, default=2, help="workers per node (this VM: 2)")
     p.add_argument("--driver-cores", type=int, default=2)
-    p.add_argument("--drivers", type=int, default=1)
-    p.add_argument("--connect-all", action="store_true", help="sharded drivers each connected to every node")
-    p.add_argument("--reply", choices=["board", "summary"], default="board")
-    p.add_argument("--reply-per-node", action="store_true")
-    p.add_argument("--checkpoint-every", type=int, default=100, help="0: no checkpoints")
+    p.add_argument("--drivers", type=int, default=1, help="independent drivers sharing the nodes and games")
+    p.add_argument("--connect-all", action="store_true", help="with --drivers: every driver connected to every node")
+    p.add_argument("--reply", choices=["board", "summary"], default="board", help="what a step reply carries")
+    p.add_argument("--reply-per-node", action="store_true", help="one reply frame per node and round")
+    p.add_argument("--checkpoint-every", type=int, default=100, help="generations; 0: no --checkpoint")
     p.add_argument("--heartbeat-timeout", type=float, default=3.0)
-    p.add_argument("--latency-us", type=float, default=None, help="one-way link latency (default: loopback's)")
-    p.add_argument("--nic-gbit", type=float, default=10.0, help="driver NIC bandwidth; 0: unlimited")
-    p.add_argument("--jitter", type=float, default=0.1, help="lognormal sigma of a batch's stepping time")
-    p.add_argument("--max-events", type=int, default=400_000, help="replies simulated per trial; rounds beyond are extrapolated")
-    p.add_argument("--variant", choices=list(VARIANTS) + ["all"], default=None)
+    p.add_argument("--latency-us", type=float, default=100.0, help="one-way link latency (a LAN; loopback: 30)")
+    p.add_argument("--nic-gbit", type=float, default=10.0, help="the driver's NIC; 0: unlimited")
+    p.add_argument("--jitter", type=float, default=0.1, help="lognormal sigma of one call's stepping time")
+    p.add_argument("--max-events", type=int, default=300_000, help="replies simulated per trial; later rounds extrapolated")
+    p.add_argument("--variant", choices=list(VARIANTS) + ["all"], help="a design change (see VARIANTS)")
     p.add_argument("--seed", type=int, default=11)
-    p.add_argument("--calibration", help="JSON file overriding CALIBRATION entries")
+    p.add_argument("--calibration", help="a JSON file overriding entries of CALIBRATION")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true")
     a = p.parse_args()
     cal = dict(CALIBRATION)
     if a.calibration:
-        cal.update(json.load(open(a.calibration)))
-    variants = [None] if a.variant is None else (list(VARIANTS) if a.variant == "all" else [a.variant])
+        with open(a.calibration) as f:
+            cal.update(json.load(f))
+    variants = ["as-is"] if a.variant is None else (list(VARIANTS) if a.variant == "all" else [a.variant])
     rows = []
     for variant in variants:
-        args = argparse.Namespace(**vars(a))
-        for k, v in VARIANTS.get(variant, {}).items():
-            setattr(args, k, v)
-        cfg = Config(args, cal)
-        for n in a.nodes:
-            for g in a.games:
-                rng = random.Random(f"{a.seed}/{variant}/{n}/{g}")
-                row = simulate(n, g, cfg, rng)
-                row["variant"] = variant or "as-is"
-                rows.append(row)
+        for batch in a.batch:
+            o = argparse.Namespace(**vars(a))
+            o.batch = batch
+            for k, v in VARIANTS[variant].items():
+                setattr(o, k, v)
+            for n in a.nodes:
+                for g in a.games:
+                    rng = random.Random(f"{a.seed}/{variant}/{batch}/{n}/{g}")
+                    row = simulate(n, g, o, cal, rng)
+                    row.update(variant=variant, batch=batch)
+                    rows.append(row)
     if a.json:
         print(json.dumps(rows, indent=1))
         return
-    print(f"# {a.size}x{a.size} boards, {a.steps} generations, batch {a.batch}, {a.workers} workers per node, "
-          f"driver {a.driver_cores} cores, checkpoint every {a.checkpoint_every or 'never'}, seed {a.seed}")
-    head = f"{'variant':<15} {'nodes':>5} {'games':>6} {'spawn s':>8} {'step s':>9} {'total s':>9} {'eff':>5} " \
-           f"{'driver':>7} {'nodes':>6} {'writer':>7} {'pg frames':>10} {'pg notif':>10} {'backlog s':>9}  saturates"
-    print(head)
+    print(f"# {a.size}x{a.size} boards ({board_kib(a.size):g} KiB), {a.steps} generations, {a.workers} workers per "
+          f"node, driver {a.driver_cores} cores, checkpoint every {a.checkpoint_every or 'never'}, latency "
+          f"{a.latency_us:g} µs, NIC {a.nic_gbit:g} Gbit/s, seed {a.seed}")
+    print(f"{'variant':<19} {'batch':>5} {'nodes':>5} {'games':>6} {'setup s':>8} {'step s':>8} {'total s':>8} "
+          f"{'eff':>5} {'replies/s':>9} {'driver':>6} {'nodes':>6} {'writer':>6} {'wait s':>7}  saturates")
     for r in rows:
+        if "util" not in r:
+            print(f"{r['variant']:<19} {r['batch']:>5} {r['nodes']:>5} {r['games']:>6}  {r['bottleneck']}")
+            continue
         u = r["util"]
-        print(f"{r['variant']:<15} {r['nodes']:>5} {r['games']:>6} {r['spawn_s']:>8.3f} {r['stepping_s']:>9.3f} "
-              f"{r['total_s']:>9.3f} {r['efficiency']:>5.2f} {u['driver fan-in']:>7.0%} {u['node workers']:>6.0%} "
-              f"{u.get('checkpoint writer', 0):>7.0%} {r['pg_frames']:>10} {r['pg_notifications']:>10} "
-              f"{r['fanin_backlog_max_s']:>9.3f}  {r['bottleneck']}")
+        setup = r["total_s"] - r["stepping_s"]
+        print(f"{r['variant']:<19} {r['batch']:>5} {r['nodes']:>5} {r['games']:>6} {setup:>8.2f} {r['stepping_s']:>8.2f} "
+              f"{r['total_s']:>8.2f} {r['efficiency']:>5.2f} {r['replies_per_s']:>9.0f} {u['driver fan-in']:>6.0%} "
+              f"{u['node workers']:>6.0%} {u['checkpoint writer']:>6.0%} {r['fanin_wait_max_s']:>7.3f}  {r['bottleneck']}")
         if a.verbose:
-            print("      " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "util"}))
+            shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "util"}
+            print("    " + json.dumps(shown))
+    print_knees(a, cal, variants)
+
+
+def print_knees(a, cal, variants):
+    print("# one driver's fan-in against one node, replies per second (what the nodes can use):")
+    for variant in variants:
+        for batch in a.batch:
+            o = argparse.Namespace(**vars(a))
+            o.batch = batch
+            for k, v in VARIANTS[variant].items():
+                setattr(o, k, v)
+            driver, node, n = knee(o, cal)
+            print(f"#   {variant:<19} batch {batch:>4}: driver {driver:>8.0f}/s, node {node:>8.0f}/s -> "
+                  f"saturated from {n:.1f} nodes")
 
 
 if __name__ == "__main__":

@@ -198,18 +198,21 @@ for trial, batch, placement, rnd, s, c, n, rep in rows:
     per_round[k + (rnd,)].append(float(s))
     replies[k] = int(rep)
 med = statistics.median
-print("== medians (seconds: the report's stepping time), ratio = median over rounds of (placement / local) in the same round")
-print(f"   {'trial':<9} {'batch':>5} {'placement':<9} {'runs':>4} {'median s':>10} {'min s':>9} {'max s':>9} {'x local':>8} {'driver CPU µs/reply':>20} {'nodes CPU µs/reply':>19}")
+print("== medians (seconds: the report's stepping time); ratios = median over rounds of (placement / local), (3 nodes / 1 node), each in the same round")
+print(f"   {'trial':<9} {'batch':>5} {'placement':<9} {'runs':>4} {'median s':>10} {'min s':>9} {'max s':>9} {'x local':>8} {'x 1 node':>8} {'driver CPU µs/reply':>20} {'nodes CPU µs/reply':>19}")
 for (trial, batch, placement) in sorted(runs, key=lambda k: (k[0], k[1], ["local", "one", "three"].index(k[2]))):
     k = (trial, batch, placement)
-    ratios = []
+    ratios, vs_one = [], []
     for rk, v in per_round.items():
         if rk[:3] == k and (trial, batch, "local", rk[3]) in per_round:
             ratios.append(med(v) / med(per_round[(trial, batch, "local", rk[3])]))
+        if rk[:3] == k and (trial, batch, "one", rk[3]) in per_round:
+            vs_one.append(med(v) / med(per_round[(trial, batch, "one", rk[3])]))
+    one = f"{med(vs_one):.2f}x" if placement == "three" and vs_one else "-"
     r = replies[k]
     nodes = f"{1e6 * med(node[k]) / r:.1f}" if placement != "local" else "-"
     name = {"local": "local", "one": "1 node", "three": "3 nodes"}[placement]
-    print(f"   {trial:<9} {batch:>5} {name:<9} {len(runs[k]):>4} {med(runs[k]):>10.4f} {min(runs[k]):>9.4f} {max(runs[k]):>9.4f} {med(ratios):>7.2f}x {1e6 * med(cpu[k]) / r:>20.1f} {nodes:>19}")
+    print(f"   {trial:<9} {batch:>5} {name:<9} {len(runs[k]):>4} {med(runs[k]):>10.4f} {min(runs[k]):>9.4f} {max(runs[k]):>9.4f} {med(ratios):>7.2f}x {one:>8} {1e6 * med(cpu[k]) / r:>20.1f} {nodes:>19}")
 EOF
 if ((mismatch)); then echo "   results identical to local: NO" >&2; exit 1; fi
 echo "   results identical to local on every placement: yes"

@@ -156,6 +156,7 @@ def simulate(nodes, games, o, cal, rng):
             heapq.heappush(free[j], begin + work)
             arrivals.append((begin + work + latency, j))
         d, nic, wait, busy = sent, 0.0, 0.0, 0.0
+        fifo = sum(issue)  # the fan-in's busy time: issuing, then serving replies
         if o.reply_per_node:
             last, count = {}, {}
             for at, j in arrivals:
@@ -165,7 +166,9 @@ def simulate(nodes, games, o, cal, rng):
                 nic = max(nic, last[j]) + count[j] * carry_kib * nic_us_per_kib
                 cpu = drv_fixed / 2 + count[j] * drv_kib
                 wait = max(wait, d - nic)
-                d = max(d, nic) + service(cpu, count[j] * cal["driver_serial_us"] / 2)
+                svc = service(cpu, count[j] * cal["driver_serial_us"] / 2)
+                d = max(d, nic) + svc
+                fifo += svc
                 busy += cpu + drv_fixed / 2
         else:
             arrivals.sort()
@@ -174,8 +177,9 @@ def simulate(nodes, games, o, cal, rng):
                 nic = max(nic, at) + carry_kib * nic_us_per_kib
                 wait = max(wait, d - nic)
                 d = max(d, nic) + svc
+            fifo += games_d * svc
             busy = games_d * (drv_fixed + drv_kib)
-        return d, busy, node_busy, wait
+        return d, busy, node_busy, wait, fifo
 
     # Rounds are independent (each starts when the last reply of the one before is in), so each
     # kind of round (batch length, board carried or not) is simulated a few times and counted.
@@ -189,13 +193,14 @@ def simulate(nodes, games, o, cal, rng):
         kinds[(batch, carry)] = kinds.get((batch, carry), 0) + 1
         generation = after
     rounds = sum(kinds.values())
-    stepping = driver_busy = node_busy = backlog = carried = 0.0
+    stepping = driver_busy = node_busy = backlog = carried = fifo_busy = 0.0
     for (batch, carry), count in kinds.items():
         samples = min(count, max(2, o.max_events // (games_d * len(kinds))))
         t = 0.0
         for _ in range(samples):
-            end, busy, nbusy, wait = one_round(t, batch, carry)
+            end, busy, nbusy, wait, fifo = one_round(t, batch, carry)
             stepping += (end - t) * count / samples
+            fifo_busy += fifo * count / samples
             driver_busy += busy * count / samples
             node_busy += nbusy * count / samples
             backlog = max(backlog, wait)
@@ -234,7 +239,9 @@ def simulate(nodes, games, o, cal, rng):
     ideal_s = games_d * o.steps * gen_us / (nodes_d * o.workers) / 1e6
     total_s = journal_s + spawn_s + stepping_s + ck.get("final_save_s", 0.0)
     util = {
-        "driver fan-in": driver_busy / 1e6 / cores / max(stepping_s, 1e-9) + beat_share,
+        # The fan-in's FIFO busy time (its CPU over the cores, or the runner's serial share where
+        # that is longer), heartbeats included.
+        "driver fan-in": fifo_busy * capacity / 1e6 / max(stepping_s, 1e-9) + beat_share,
         "node workers": node_busy / 1e6 / (nodes_d * o.workers) / max(stepping_s, 1e-9),
         "checkpoint writer": ck.get("writer_util", 0.0),
         "driver NIC": carried * nic_us_per_kib / 1e6 / max(stepping_s, 1e-9),
@@ -254,6 +261,7 @@ def simulate(nodes, games, o, cal, rng):
         "ideal_s": ideal_s,
         "efficiency": ideal_s / stepping_s if stepping_s else 0.0,
         "util": util,
+        "driver_cpu_util": driver_busy / 1e6 / cores / max(stepping_s, 1e-9) + beat_share,
         "beats_per_s": beats_per_s,
         "beat_share": beat_share,
         "fanin_wait_max_s": backlog / 1e6,

@@ -77,12 +77,13 @@ CALIBRATION = {
     # a LAN adds its own: --latency-us.
     "loopback_latency_us": 30.0,
     # Spawning and ending one game, driver CPU (whole process, /usr/bin/time; the 2,000-game
-    # trial minus the 200-game one, 1 step, 8x8): 172, 183, 283, 272 µs on 1, 4, 16, 32 nodes
-    # (cluster-calibrate.sh 4): least squares 181 µs + 3.5 µs per node.
-    "spawn_driver_us": 181.0,
-    "spawn_driver_us_per_node": 3.5,
-    # The same, node CPU per game it hosts (111-244 µs; 150 µs typical).
-    "spawn_node_us": 150.0,
+    # trial minus the 200-game one, 1 step, 8x8; cluster-calibrate.sh 4): 156, 200, 333, 444 µs
+    # on 1, 8, 32, 64 nodes (RUNS=5): least squares 163 µs + 4.6 µs per node (an earlier run,
+    # RUNS=3 on 1, 4, 16, 32 nodes: 172, 183, 283, 272 µs, 181 + 3.5 per node).
+    "spawn_driver_us": 163.0,
+    "spawn_driver_us_per_node": 4.6,
+    # The same, node CPU per game it hosts (111 µs on one node; more with many idle nodes).
+    "spawn_node_us": 111.0,
     # Control frames of the process-group sync per game and driver session: Spawn + PgJoin when
     # it starts, PgLeave + Terminate when it ends (ractor_cluster node_session.rs), each a
     # protobuf of the group name `game/DRIVER/KEY`, the pid and the scope: ~80 bytes (estimated

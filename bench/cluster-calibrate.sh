@@ -18,17 +18,20 @@
 #      nothing): the extra wall time is the journal's creation (every game's record and starting
 #      board, one transaction) and the final save (every game's board, one transaction), so two
 #      snapshot writes per game.
+#   6. fan-in against the number of nodes: part 1's trial on 1, 8 and 32 nodes of --workers 1:
+#      the driver's CPU per reply as sessions multiply.
 # Each figure is the median of $RUNS runs; the runs of a comparison alternate.
 #
 #   COLONY=target/release/colony bench/cluster-calibrate.sh
 #
 # Environment: RUNS (3), COLONY (a prebuilt colony binary: no build), CARGO_TARGET_DIR,
-# ONLY (a space-separated subset of 1 2 3 4 5), SPAWN_NODES (node counts of 4: "1 4 16 32"),
+# ONLY (a space-separated subset of 1 2 3 4 5 6), SPAWN_NODES (node counts of 4: "1 4 16 32"),
+# FANIN_NODES (node counts of 6: "1 8 32"),
 # KEEP (a folder: keep reports and logs there).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${RUNS:-3}
-only=${ONLY:-1 2 3 4 5}
+only=${ONLY:-1 2 3 4 5 6}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "cluster-calibrate.sh: RUNS must be a positive integer, got '$runs'" >&2; exit 2; }
 if [[ -n ${COLONY:-} ]]; then colony=$COLONY; else
     (cd "$root" && cargo build --release -p colony --quiet)
@@ -100,12 +103,13 @@ wants() { [[ " $only " == *" $1 "* ]]; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(load); $runs runs each"
 spawn_nodes=${SPAWN_NODES:-1 4 16 32}
+fanin_nodes=${FANIN_NODES:-1 8 32}
 most=3
-for n in $spawn_nodes; do
-    [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "cluster-calibrate.sh: SPAWN_NODES must be positive integers, got '$n'" >&2; exit 2; }
-    ((n > most)) && most=$n
+for n in $spawn_nodes $fanin_nodes; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "cluster-calibrate.sh: SPAWN_NODES and FANIN_NODES take positive integers, got '$n'" >&2; exit 2; }
 done
-wants 4 || most=3
+if wants 4; then for n in $spawn_nodes; do ((n > most)) && most=$n; done; fi
+if wants 6; then for n in $fanin_nodes; do ((n > most)) && most=$n; done; fi
 start_node one 2
 many=()
 for ((i = 1; i <= most; i++)); do start_node "s$i" 1; many+=("s$i"); done
@@ -196,6 +200,22 @@ if wants 5; then
         p=$(median "${plain[@]}") w=$(median "${with[@]}")
         printf '   %-6s %6s %9.3f %14s %14s %18s\n' "$side" "$games" "$(awk -v s="$side" 'BEGIN { printf "%.3f", int((s + 63) / 64) * 8 * s / 1024 }')" \
             "$p" "$w" "$(awk -v p="$p" -v w="$w" -v g="$games" 'BEGIN { printf "%.1f", (w - p) / (2 * g) * 1e6 }')"
+    done
+fi
+if wants 6; then
+    echo "== 6. fan-in against nodes: 1000 games of 8x8, 100 steps, batch 1, on $fanin_nodes nodes (--workers 1); load $(load)"
+    printf '   %-6s %12s %20s %20s %14s\n' nodes "stepping s" "driver CPU µs/reply" "nodes CPU µs/reply" "replies/s"
+    for count in $fanin_nodes; do
+        set_nodes=("${many[@]:0:count}")
+        secs=() cpus=() nodes=()
+        for ((i = 0; i < runs; i++)); do
+            before=$(node_cpu "${set_nodes[@]}")
+            trial --games 1000 --size 8 --steps 100 --batch-size 1 --seed 1 --cluster "$(addrs "${set_nodes[@]}")" --cookie-file "$work/cookie"
+            after=$(node_cpu "${set_nodes[@]}")
+            secs+=("$seconds") cpus+=("$cpu") nodes+=("$(awk -v a="$after" -v b="$before" 'BEGIN { print a - b }')")
+        done
+        printf '   %-6s %12s %20s %20s %14s\n' "$count" "$(median "${secs[@]}")" "$(us_per "$(median "${cpus[@]}")" 100000)" \
+            "$(us_per "$(median "${nodes[@]}")" 100000)" "$(awk -v t="$(median "${secs[@]}")" 'BEGIN { printf "%.0f", 100000 / t }')"
     done
 fi
 echo "== load average after: $(load)"

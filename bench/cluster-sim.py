@@ -66,6 +66,13 @@ CALIBRATION = {
     # 32 KiB (cluster-calibrate.sh 2; cluster-trials.sh big batch 1 gives 129-135 µs).
     "driver_reply_us": 28.0,
     "driver_reply_us_per_kib": 3.2,
+    # ... and its growth with the number of node sessions: 31.5, 41.3, 67.2 µs per reply on 1, 8,
+    # 32 nodes of --workers 1 (cluster-calibrate.sh 6, same trial): +1.15 µs per node, counted up
+    # to `driver_reply_nodes_cap` nodes (the most measured; beyond, unmeasured: --reply-nodes-cap
+    # raises it). Fewer replies per socket read and more wake-ups as sessions multiply, and 32
+    # node processes sharing the driver's 2 cores here: partly this VM's artefact.
+    "driver_reply_us_per_node": 1.15,
+    "driver_reply_nodes_cap": 32,
     # The part of a reply on the runner's one task: at most the local runner's whole CPU per
     # reply, game actors and stepping included (cluster-calibrate.sh 1, local --workers 1: 7.0 µs).
     "driver_serial_us": 7.0,
@@ -117,7 +124,8 @@ def simulate(nodes, games, o, cal, rng):
     sessions_per_node = drivers if o.connect_all else 1
     kib = board_kib(o.size)
     gen_us = cal["gen_fixed_us"] + cal["gen_ns_per_cell"] * o.size * o.size / 1000
-    drv_fixed = cal["driver_reply_us"]
+    drv_fixed = cal["driver_reply_us"] + cal["driver_reply_us_per_node"] * (
+        min(nodes_d, o.reply_nodes_cap or cal["driver_reply_nodes_cap"]) - 1)
     latency = o.latency_us if o.latency_us is not None else cal["loopback_latency_us"]
     nic_us_per_kib = 1024 * 8 / (o.nic_gbit * 1000) if o.nic_gbit else 0.0
     cores = o.driver_cores
@@ -279,12 +287,19 @@ def simulate(nodes, games, o, cal, rng):
 
 def knee(o, cal):
     """How many nodes one driver keeps busy: its fan-in's replies per second over one node's, for
-    rounds that carry a board (or not), from the calibration alone."""
+    rounds that carry a board (or not), from the calibration alone (the driver's cost per reply
+    grows with the nodes, so the answer is found by iteration)."""
     carry = board_kib(o.size) if o.reply == "board" else 0.0625
     gen_us = cal["gen_fixed_us"] + cal["gen_ns_per_cell"] * o.size * o.size / 1000
-    per_reply = cal["driver_reply_us"] / (1 if not o.reply_per_node else 1e9) + cal["driver_reply_us_per_kib"] * carry
-    driver = 1e6 / max(per_reply / o.driver_cores, cal["driver_serial_us"] / 2 if o.reply_per_node else cal["driver_serial_us"])
     node = 1e6 * o.workers / (o.batch * gen_us + cal["node_reply_us"] + cal["node_reply_us_per_kib"] * carry)
+    cap = o.reply_nodes_cap or cal["driver_reply_nodes_cap"]
+    n = 1.0
+    for _ in range(100):
+        fixed = cal["driver_reply_us"] + cal["driver_reply_us_per_node"] * (min(n, cap) - 1)
+        per_reply = (0.0 if o.reply_per_node else fixed) + cal["driver_reply_us_per_kib"] * carry
+        serial = cal["driver_serial_us"] / 2 if o.reply_per_node else cal["driver_serial_us"]
+        driver = 1e6 / max(per_reply / o.driver_cores, serial)
+        n = max(1.0, driver / node)
     return driver, node, driver / node
 
 
@@ -315,6 +330,8 @@ def main():
     p.add_argument("--heartbeat-timeout", type=float, default=3.0)
     p.add_argument("--latency-us", type=float, default=100.0, help="one-way link latency (a LAN; loopback: 30)")
     p.add_argument("--nic-gbit", type=float, default=10.0, help="the driver's NIC; 0: unlimited")
+    p.add_argument("--reply-nodes-cap", type=int, default=None,
+                   help="nodes up to which the driver's cost per reply grows (default: the most measured, 32)")
     p.add_argument("--jitter", type=float, default=0.1, help="lognormal sigma of one call's stepping time")
     p.add_argument("--max-events", type=int, default=300_000, help="replies simulated per trial; later rounds extrapolated")
     p.add_argument("--variant", choices=list(VARIANTS) + ["all"], help="a design change (see VARIANTS)")

@@ -38,9 +38,12 @@ driver has 2 cores (--driver-cores). What is modelled:
 Not modelled: TCP congestion beyond the NIC's bandwidth, memory, failures and restarts, the
 dashboard, stragglers beyond the jitter, several trials at once.
 
-  bench/cluster-sim.py                               # the tables of docs/cluster.md "At scale"
-  bench/cluster-sim.py --nodes 100 --games 10000 -v  # one configuration, every figure
-  bench/cluster-sim.py --variant all --games 10000   # the design changes side by side
+  bench/cluster-sim.py                                  # 1/3/10/100 nodes x 100/1,000/10,000 games, batch 1 and 10
+  # docs/cluster.md "At scale": the results, with and without checkpoints, and the design changes
+  bench/cluster-sim.py --batch 1 10 100 --games 10000 --checkpoint-every 0
+  bench/cluster-sim.py --batch 1 10 100 --games 10000
+  bench/cluster-sim.py --variant all --nodes 100 --games 10000 --batch 1 10 100 --checkpoint-every 0
+  bench/cluster-sim.py --nodes 100 --games 10000 -v     # one configuration, every figure
   bench/cluster-sim.py --json
 """
 

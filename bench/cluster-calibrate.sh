@@ -91,6 +91,7 @@ field() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['runs'][-1
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Runs a trial; sets wall, user_sys (the whole process, from /usr/bin/time), seconds and cpu (its report).
 trial() {
+    local u s
     /usr/bin/time -f '%e %U %S' -o "$work/time" "$colony" trial --report "$work/r.json" "$@" >"$work/out" 2>&1 ||
         { echo "cluster-calibrate.sh: trial $* failed:" >&2; cat "$work/out" >&2; exit 1; }
     read -r wall u s <"$work/time"
@@ -118,7 +119,7 @@ three=(s1 s2 s3)
 if wants 1; then
     echo "== 1. fan-in: 1000 games of 8x8, 100 steps, batch 1 (100,000 replies); load $(load)"
     replies=100000
-    for where in local one three; do declare -a "sec_$where=()" "cpu_$where=()" "node_$where=()"; done
+    declare -A sec=() cpu_of=() node_of=()  # where -> space-separated values, one per run
     for ((i = 0; i < runs; i++)); do
         for where in local one three; do
             case $where in
@@ -129,12 +130,14 @@ if wants 1; then
             before=$( ((${#nodes[@]})) && node_cpu "${nodes[@]}" || echo 0)
             trial --games 1000 --size 8 --steps 100 --batch-size 1 --seed 1 "${flags[@]}"
             after=$( ((${#nodes[@]})) && node_cpu "${nodes[@]}" || echo 0)
-            eval "sec_$where+=($seconds) cpu_$where+=($cpu) node_$where+=($(awk -v a="$after" -v b="$before" 'BEGIN { print a - b }'))"
+            sec[$where]+=" $seconds" cpu_of[$where]+=" $cpu"
+            node_of[$where]+=" $(awk -v a="$after" -v b="$before" 'BEGIN { print a - b }')"
         done
     done
     for where in local one three; do
-        eval "s=(\"\${sec_$where[@]}\") c=(\"\${cpu_$where[@]}\") n=(\"\${node_$where[@]}\")"
-        # shellcheck disable=SC2154 # s, c and n are set by the eval above
+        read -ra s <<<"${sec[$where]}"
+        read -ra c <<<"${cpu_of[$where]}"
+        read -ra n <<<"${node_of[$where]}"
         printf '   %-6s %8.4f s stepping = %6s µs wall/reply (%s replies/s); driver CPU %6s µs/reply; nodes CPU %6s µs/reply\n' \
             "$where" "$(median "${s[@]}")" "$(us_per "$(median "${s[@]}")" $replies)" \
             "$(awk -v t="$(median "${s[@]}")" -v n=$replies 'BEGIN { printf "%.0f", n / t }')" \

@@ -357,7 +357,10 @@ async fn view(node: &NodeLink, games: u64) -> NodeView {
     };
     if let Some(why) = node.lost() {
         view.state = NodeState::Lost;
-        view.reason = Some(why.to_string());
+        view.reason = Some(match node.is_draining() {
+            true => format!("left after draining ({why})"),
+            false => why.to_string(),
+        });
         return view;
     }
     if node.is_draining() {

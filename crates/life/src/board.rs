@@ -227,7 +227,63 @@ impl Board {
 struct BoardData {
     width: usize,
     height: usize,
-    words: Vec<u64>,
+    words: Words,
+}
+
+/// A board's words as one byte string, each word little-endian: a compact format writes it as
+/// one copy (postcard would otherwise write every word as a varint, and reading those back was
+/// most of a cluster driver's time).
+struct Words(Vec<u64>);
+
+struct WordsRef<'a>(&'a [u64]);
+
+impl serde::Serialize for WordsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if cfg!(target_endian = "little") {
+            serializer.serialize_bytes(bytemuck::cast_slice(self.0))
+        } else {
+            let bytes: Vec<u8> = self.0.iter().flat_map(|w| w.to_le_bytes()).collect();
+            serializer.serialize_bytes(&bytes)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Words {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Words, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Words;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a board's words as bytes, 8 to a word")
+            }
+
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> std::result::Result<Words, E> {
+                if bytes.len() % 8 != 0 {
+                    return Err(E::custom(format!(
+                        "{} bytes of board words: not a whole number of words",
+                        bytes.len()
+                    )));
+                }
+                let words = bytes
+                    .chunks_exact(8)
+                    .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                    .collect();
+                Ok(Words(words))
+            }
+
+            // Formats without byte strings (JSON) write them as sequences of numbers.
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Words, A::Error> {
+                // The hint is the peer's word: bounded, so it cannot make this allocate much.
+                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(b) = seq.next_element::<u8>()? {
+                    bytes.push(b);
+                }
+                self.visit_bytes(&bytes)
+            }
+        }
+        deserializer.deserialize_bytes(Visitor)
+    }
 }
 
 impl serde::Serialize for Board {
@@ -236,7 +292,7 @@ impl serde::Serialize for Board {
         let mut s = serializer.serialize_struct("Board", 3)?;
         s.serialize_field("width", &self.width)?;
         s.serialize_field("height", &self.height)?;
-        s.serialize_field("words", &self.words)?;
+        s.serialize_field("words", &WordsRef(&self.words))?;
         s.end()
     }
 }
@@ -247,19 +303,20 @@ impl TryFrom<BoardData> for Board {
     fn try_from(data: BoardData) -> Result<Board> {
         // Sizes first, words second: a few bytes claiming a huge board must not allocate it.
         let needed = Board::words_for(data.width, data.height)?;
-        if data.words.len() != needed {
+        let words = data.words.0;
+        if words.len() != needed {
             return Err(LifeError::Corrupt(format!(
                 "a {}x{} board needs {needed} words, got {}",
                 data.width,
                 data.height,
-                data.words.len()
+                words.len()
             )));
         }
         let mut board = Board {
             width: data.width,
             height: data.height,
             words_per_row: data.width.div_ceil(WORD_BITS),
-            words: data.words,
+            words,
         };
         let before = board.population();
         board.clear_padding();
@@ -349,20 +406,60 @@ mod tests {
         let claim = BoardData {
             width: 1 << 18,
             height: 1 << 18,
-            words: Vec::new(),
+            words: Words(Vec::new()),
         };
         assert!(matches!(Board::try_from(claim), Err(LifeError::Corrupt(_))));
         let padded = BoardData {
             width: 3,
             height: 1,
-            words: vec![0b1000],
+            words: Words(vec![0b1000]),
         };
         assert!(Board::try_from(padded).is_err(), "a cell past the edge is refused");
         let fine = BoardData {
             width: 3,
             height: 1,
-            words: vec![0b101],
+            words: Words(vec![0b101]),
         };
         assert_eq!(Board::try_from(fine).map(|b| b.population()).ok(), Some(2));
+    }
+
+    #[test]
+    fn boards_travel_as_bytes_and_bad_ones_are_refused() {
+        let mut board = Board::new(70, 3).expect("in memory");
+        for (x, y) in [(0, 0), (63, 1), (64, 1), (69, 2)] {
+            board.set(x, y, true);
+        }
+        let bytes = postcard::to_allocvec(&board).expect("in memory");
+        // width, height, the byte count (varints), then 2 words a row of 8 bytes each.
+        assert_eq!(bytes.len(), 1 + 1 + 1 + 6 * 8, "one copy of the words, not a varint each");
+        assert_eq!(postcard::from_bytes::<Board>(&bytes).expect("in memory"), board);
+
+        let with_words = |width: u64, height: u64, words: &[u64]| {
+            let raw: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+            let bytes = postcard::to_allocvec(&(width, height, serde_bytes_like(&raw))).expect("in memory");
+            bytes
+        };
+        assert!(postcard::from_bytes::<Board>(&with_words(64, 1, &[u64::MAX])).is_ok());
+        let short = with_words(64, 2, &[1]);
+        assert!(postcard::from_bytes::<Board>(&short).is_err(), "too few words");
+        let padded = with_words(3, 1, &[0b1000]);
+        assert!(postcard::from_bytes::<Board>(&padded).is_err(), "a live cell past the edge");
+        let mut ragged = with_words(64, 1, &[1]);
+        ragged.pop();
+        ragged[2] = 7;
+        assert!(postcard::from_bytes::<Board>(&ragged).is_err(), "7 bytes are no word");
+        let huge = postcard::to_allocvec(&(1u64 << 40, 1u64 << 40, serde_bytes_like(&[]))).expect("in memory");
+        assert!(postcard::from_bytes::<Board>(&huge).is_err(), "a huge size, refused unallocated");
+    }
+
+    /// Bytes as serde writes a byte string (what `WordsRef` does).
+    fn serde_bytes_like(bytes: &[u8]) -> impl serde::Serialize + '_ {
+        struct B<'a>(&'a [u8]);
+        impl serde::Serialize for B<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_bytes(self.0)
+            }
+        }
+        B(bytes)
     }
 }

@@ -215,11 +215,47 @@ impl Board {
         Ok(board)
     }
 
-    /// A 64-bit fingerprint of the cells (xxh3), used by cycle detection.
+    /// What cycle detection compares boards by: a 64-bit hash of the cells, made of one xxh3 per
+    /// chunk of [`Board::key_chunk_rows`] rows, so a kernel can hash each chunk the moment it has
+    /// written it (while it is in cache, on the thread that wrote it) and give the same key as
+    /// this whole-board computation. Not the [`Board::fingerprint`] that reports and checkpoints
+    /// carry.
+    pub fn cycle_key(&self) -> u64 {
+        let rows = Board::key_chunk_rows(self.words_per_row);
+        let chunk_words = rows * self.words_per_row;
+        let hashes: Vec<u64> = self
+            .words
+            .chunks(chunk_words.max(1))
+            .enumerate()
+            .map(|(i, chunk)| chunk_hash(i, chunk))
+            .collect();
+        combine_chunk_hashes(self.width, self.height, &hashes)
+    }
+
+    /// Rows per chunk of [`Board::cycle_key`]: about 8 KiB of words (at least one row).
+    pub fn key_chunk_rows(words_per_row: usize) -> usize {
+        (KEY_CHUNK_WORDS / words_per_row.max(1)).max(1)
+    }
+
+    /// A 64-bit fingerprint of the cells (xxh3), as reports and checkpoints carry it.
     pub fn fingerprint(&self) -> u64 {
         let bytes: &[u8] = bytemuck::cast_slice(&self.words);
         twox_hash::XxHash3_64::oneshot_with_seed((self.width as u64) << 32 | self.height as u64, bytes)
     }
+}
+
+/// Words per chunk of a cycle key: 8 KiB, which is also the bitwise kernel's band (a band's
+/// scratch then stays in L1: measured best of 1024 and 4096 words).
+pub(crate) const KEY_CHUNK_WORDS: usize = 1024;
+
+/// The hash of chunk `index` of a board's words, for its cycle key.
+pub(crate) fn chunk_hash(index: usize, words: &[u64]) -> u64 {
+    twox_hash::XxHash3_64::oneshot_with_seed(index as u64, bytemuck::cast_slice(words))
+}
+
+/// A cycle key from its chunks' hashes.
+pub(crate) fn combine_chunk_hashes(width: usize, height: usize, hashes: &[u64]) -> u64 {
+    twox_hash::XxHash3_64::oneshot_with_seed((width as u64) << 32 | height as u64, bytemuck::cast_slice(hashes))
 }
 
 /// The serialized form of a board: its size and its words, row by row.
@@ -431,7 +467,11 @@ mod tests {
         }
         let bytes = postcard::to_allocvec(&board).expect("in memory");
         // width, height, the byte count (varints), then 2 words a row of 8 bytes each.
-        assert_eq!(bytes.len(), 1 + 1 + 1 + 6 * 8, "one copy of the words, not a varint each");
+        assert_eq!(
+            bytes.len(),
+            1 + 1 + 1 + 6 * 8,
+            "one copy of the words, not a varint each"
+        );
         assert_eq!(postcard::from_bytes::<Board>(&bytes).expect("in memory"), board);
 
         let with_words = |width: u64, height: u64, words: &[u64]| {
@@ -443,13 +483,19 @@ mod tests {
         let short = with_words(64, 2, &[1]);
         assert!(postcard::from_bytes::<Board>(&short).is_err(), "too few words");
         let padded = with_words(3, 1, &[0b1000]);
-        assert!(postcard::from_bytes::<Board>(&padded).is_err(), "a live cell past the edge");
+        assert!(
+            postcard::from_bytes::<Board>(&padded).is_err(),
+            "a live cell past the edge"
+        );
         let mut ragged = with_words(64, 1, &[1]);
         ragged.pop();
         ragged[2] = 7;
         assert!(postcard::from_bytes::<Board>(&ragged).is_err(), "7 bytes are no word");
         let huge = postcard::to_allocvec(&(1u64 << 40, 1u64 << 40, serde_bytes_like(&[]))).expect("in memory");
-        assert!(postcard::from_bytes::<Board>(&huge).is_err(), "a huge size, refused unallocated");
+        assert!(
+            postcard::from_bytes::<Board>(&huge).is_err(),
+            "a huge size, refused unallocated"
+        );
     }
 
     /// Bytes as serde writes a byte string (what `WordsRef` does).

@@ -31,7 +31,7 @@ impl Game {
     /// A game continuing from `board` at `generation` (e.g. restored from a checkpoint).
     pub fn resume(board: Board, generation: u64, rule: Rule, topology: Topology) -> Game {
         let mut detector = CycleDetector::new(DEFAULT_CYCLE_WINDOW);
-        let outcome = detector.observe(generation, board.fingerprint(), board.is_empty());
+        let outcome = detector.observe(generation, board.cycle_key(), board.is_empty());
         Game {
             rule,
             topology,
@@ -83,7 +83,7 @@ impl Game {
         self.detector = CycleDetector::new(window);
         self.outcome = self.detector.observe(
             current.generation(),
-            current.board().fingerprint(),
+            current.board().cycle_key(),
             current.board().is_empty(),
         );
         self
@@ -242,11 +242,18 @@ impl Game {
             None => Board::new(current.board().width(), current.board().height())
                 .unwrap_or_else(|_| current.board().clone()),
         };
-        self.kernel.step(current.board(), &mut next, self.rule, self.topology);
         // Once a board repeats, it repeats forever: no need to keep hashing it.
         self.outcome = match self.outcome {
-            Outcome::Running => self.detector.observe(generation, next.fingerprint(), next.is_empty()),
-            settled => settled,
+            Outcome::Running => {
+                let key = self
+                    .kernel
+                    .step_keyed(current.board(), &mut next, self.rule, self.topology);
+                self.detector.observe(generation, key, next.is_empty())
+            }
+            settled => {
+                self.kernel.step(current.board(), &mut next, self.rule, self.topology);
+                settled
+            }
         };
         self.history.push_back(State::new(next, generation));
         if self.history.len() > self.capacity {

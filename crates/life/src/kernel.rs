@@ -22,6 +22,13 @@ pub trait Kernel: Send {
 
     /// Writes the generation after `src` into `dst`, which is resized to `src`'s size if needed.
     fn step(&mut self, src: &Board, dst: &mut Board, rule: Rule, topology: Topology);
+
+    /// [`Kernel::step`], returning the new board's [`Board::cycle_key`] too (a kernel may hash
+    /// the rows as it writes them).
+    fn step_keyed(&mut self, src: &Board, dst: &mut Board, rule: Rule, topology: Topology) -> u64 {
+        self.step(src, dst, rule, topology);
+        dst.cycle_key()
+    }
 }
 
 /// The kernels Colony ships, selectable by name.

@@ -109,7 +109,12 @@ fn check_equal(width: usize, height: usize, seed: u64, density: f64, rule: Rule,
         // Several generations, so that scratch reuse between steps is exercised too.
         for generation in 0..3 {
             let expected = reference_step(&current, rule, topology);
-            fast.step(&current, &mut out, rule, topology);
+            if generation == 1 {
+                let key = fast.step_keyed(&current, &mut out, rule, topology);
+                assert_eq!(key, out.cycle_key(), "{width}x{height} {simd:?}: the keyed step's key");
+            } else {
+                fast.step(&current, &mut out, rule, topology);
+            }
             assert_eq!(
                 out, expected,
                 "{width}x{height} {topology} {rule} seed {seed} density {density} {simd:?} generation {generation}"
@@ -132,6 +137,32 @@ proptest! {
         topology in topology(),
     ) {
         check_equal(width, height, seed, density, rule, topology);
+    }
+}
+
+#[test]
+fn a_keyed_step_hashes_every_chunk_as_the_whole_board_does() {
+    // Boards of many key chunks (8 KiB each), with and without padding, split between threads at
+    // chunk boundaries: the key the threads assemble is the whole board's.
+    for (width, height) in [(4096, 100), (2000, 150), (4160, 33), (64, 3000), (100, 4000)] {
+        let board = soup(width, height, width as u64 ^ height as u64, 0.4).expect("soup");
+        for threads in [1, 2, 3, 7] {
+            for topology in [Topology::Torus, Topology::Bounded] {
+                let mut kernel = Bitwise::new(Simd::Auto)
+                    .with_threads(threads)
+                    .expect("threads")
+                    .with_split_threshold(0);
+                let mut out = Board::new(1, 1).expect("board");
+                let key = kernel.step_keyed(&board, &mut out, Rule::CONWAY, topology);
+                assert_eq!(out, reference_step(&board, Rule::CONWAY, topology), "{width}x{height}");
+                assert_eq!(
+                    key,
+                    out.cycle_key(),
+                    "{width}x{height} on {threads} threads, {topology}"
+                );
+                assert_ne!(key, board.cycle_key(), "a soup changes");
+            }
+        }
     }
 }
 

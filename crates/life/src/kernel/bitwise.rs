@@ -9,10 +9,8 @@
 use std::sync::Arc;
 
 use super::{fit, Kernel};
+use crate::board::{chunk_hash, combine_chunk_hashes};
 use crate::{Board, LifeError, Result, Rule, Topology};
-
-/// Scratch words per band (per sum plane): 8 KiB each keeps a band in L1 (measured best of 1024/4096).
-const BAND_WORDS: usize = 1024;
 
 /// Which instruction set the kernel may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,6 +37,8 @@ pub struct Bitwise {
     scratch: Vec<(Vec<u64>, Vec<u64>)>,
     pool: Option<Arc<rayon::ThreadPool>>,
     split_from: u64,
+    /// The chunk hashes of the last keyed step's board.
+    hashes: Vec<u64>,
 }
 
 impl std::fmt::Debug for Bitwise {
@@ -58,6 +58,7 @@ impl Bitwise {
             scratch: Vec::new(),
             pool: None,
             split_from: MIN_CELLS_TO_SPLIT,
+            hashes: Vec::new(),
         }
     }
 
@@ -95,6 +96,14 @@ impl Bitwise {
     }
 }
 
+/// The bits of a row's last word that hold cells.
+fn padding_mask(width: usize) -> u64 {
+    match width % 64 {
+        0 => u64::MAX,
+        bits => (1u64 << bits) - 1,
+    }
+}
+
 fn avx2_available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -112,15 +121,32 @@ impl Kernel for Bitwise {
     }
 
     fn step(&mut self, src: &Board, dst: &mut Board, rule: Rule, topology: Topology) {
+        self.step_into(src, dst, rule, topology, false);
+    }
+
+    fn step_keyed(&mut self, src: &Board, dst: &mut Board, rule: Rule, topology: Topology) -> u64 {
+        self.step_into(src, dst, rule, topology, true);
+        combine_chunk_hashes(dst.width(), dst.height(), &self.hashes)
+    }
+}
+
+impl Bitwise {
+    /// Steps `src` into `dst`; with `keyed`, leaves the hash of every chunk of the cycle key in
+    /// `self.hashes`, each made by the thread that wrote the chunk, right after writing it.
+    fn step_into(&mut self, src: &Board, dst: &mut Board, rule: Rule, topology: Topology, keyed: bool) {
         fit(src, dst);
         let (n, h) = (src.words_per_row(), src.height());
-        let stripes = match &self.pool {
-            Some(pool) if src.cell_count() >= self.split_from => pool.current_num_threads().min(h),
+        let threads = match &self.pool {
+            Some(pool) if src.cell_count() >= self.split_from => pool.current_num_threads(),
             _ => 1,
         };
-        let stripe_rows = h.div_ceil(stripes);
-        let band_rows = (BAND_WORDS / n).clamp(1, stripe_rows);
-        let scratch = (band_rows + 2) * n;
+        // Bands and stripes are whole chunks of the cycle key, so a band is one chunk to hash.
+        let band_rows = Board::key_chunk_rows(n);
+        let chunks = h.div_ceil(band_rows);
+        let stripe_chunks = chunks.div_ceil(threads.min(chunks));
+        let stripe_rows = stripe_chunks * band_rows;
+        let stripes = h.div_ceil(stripe_rows);
+        let scratch = (band_rows.min(h) + 2) * n;
         if self.scratch.len() < stripes {
             self.scratch.resize_with(stripes, Default::default);
         }
@@ -130,24 +156,30 @@ impl Kernel for Bitwise {
                 hi.resize(scratch, 0);
             }
         }
+        self.hashes.clear();
+        self.hashes.resize(if keyed { chunks } else { 0 }, 0);
         let job = Job {
             src,
             rule,
             topology,
             band_rows,
             avx2: self.uses_avx2(),
+            keyed,
         };
         let out = dst.words_mut();
+        let hashes = &mut self.hashes;
         match &self.pool {
             Some(pool) if stripes > 1 => pool.scope(|scope| {
+                let mut hash_parts = hashes.chunks_mut(stripe_chunks);
                 for (i, (out, (lo, hi))) in out.chunks_mut(stripe_rows * n).zip(&mut self.scratch).enumerate() {
                     let job = &job;
-                    scope.spawn(move |_| job.run(i * stripe_rows, out, lo, hi));
+                    let part = hash_parts.next().unwrap_or_default();
+                    scope.spawn(move |_| job.run(i * stripe_rows, out, lo, hi, part));
                 }
             }),
             _ => {
                 let (lo, hi) = &mut self.scratch[0];
-                job.run(0, out, lo, hi);
+                job.run(0, out, lo, hi, hashes);
             }
         }
         dst.clear_padding();
@@ -160,31 +192,34 @@ struct Job<'a> {
     topology: Topology,
     band_rows: usize,
     avx2: bool,
+    /// Hash every band once written (one chunk of the cycle key each).
+    keyed: bool,
 }
 
 impl Job<'_> {
-    /// Steps the rows from `first` on that `out` holds (whole rows of the destination).
-    fn run(&self, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+    /// Steps the rows from `first` on that `out` holds (whole rows of the destination), and
+    /// with `keyed` hashes each band into `hashes` (this stripe's chunks).
+    fn run(&self, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64], hashes: &mut [u64]) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `avx2` is set only when the CPU supports AVX2 (`Bitwise::uses_avx2`).
-            unsafe { step_avx2(self, first, out, lo, hi) };
+            unsafe { step_avx2(self, first, out, lo, hi, hashes) };
             return;
         }
-        step_rows(self, first, out, lo, hi);
+        step_rows(self, first, out, lo, hi, hashes);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn step_avx2(job: &Job<'_>, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+unsafe fn step_avx2(job: &Job<'_>, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64], hashes: &mut [u64]) {
     // The body is inlined here, so the compiler vectorises it with AVX2.
-    step_rows(job, first, out, lo, hi);
+    step_rows(job, first, out, lo, hi, hashes);
 }
 
 /// Steps rows `first..first + out.len() / words_per_row` of the source into `out`.
 #[inline(always)]
-fn step_rows(job: &Job<'_>, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64]) {
+fn step_rows(job: &Job<'_>, first: usize, out: &mut [u64], lo: &mut [u64], hi: &mut [u64], hashes: &mut [u64]) {
     let src = job.src;
     let (n, h) = (src.words_per_row(), src.height());
     let end = first + out.len() / n;
@@ -225,6 +260,18 @@ fn step_rows(job: &Job<'_>, first: usize, out: &mut [u64], lo: &mut [u64], hi: &
             vertical::<true>(lo, hi, n, center, out, job.rule);
         } else {
             vertical::<false>(lo, hi, n, center, out, job.rule);
+        }
+        if job.keyed {
+            // The padding is cleared here, as the whole board's is after the step, so the hash
+            // is the one `Board::cycle_key` computes.
+            let mask = padding_mask(src.width());
+            for row in out.chunks_exact_mut(n) {
+                row[n - 1] &= mask;
+            }
+            let chunk = y0 / job.band_rows;
+            if let Some(slot) = hashes.get_mut((y0 - first) / job.band_rows) {
+                *slot = chunk_hash(chunk, out);
+            }
         }
         y0 = y1;
     }

@@ -1,23 +1,15 @@
-"""The tutorial's RayGame on a local Ray (skipped when ray is not installed): final populations
-equal `colony trial --report`'s for the same seeds."""
+"""The tutorial's RayGame on the session's local Ray (conftest's `local_ray`: skipped without ray,
+failed under COLONY_REQUIRE_TOOLS=1): final populations equal `colony trial --report`'s for the
+same seeds."""
 
 import json
 
-import pytest
-
 from colony import ConwaysRules, Game, Games, State
-
-ray = pytest.importorskip("ray")
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", ignore_reinit_error=True)
-    yield ray
-    ray.shutdown()
 
 
 def test_the_tutorials_raygame_as_written(local_ray, run_colony, tmp_path):
+    ray = local_ray
+
     @ray.remote
     class RayGame(Game):
         def __init__(self, initial_state, rules):
@@ -48,9 +40,11 @@ def test_the_tutorials_raygame_as_written(local_ray, run_colony, tmp_path):
 
 
 def test_a_games_actor_hosts_many_games(local_ray):
+    ray = local_ray
     GamesActor = ray.remote(Games)
     actor = GamesActor.remote(6, 32, 4)
     populations, outcomes = ray.get(actor.step.remote(30))
     local = Games(6, 32, 4)
     assert populations.tolist() == local.step(30)[0].tolist()
     assert len(outcomes) == 6
+

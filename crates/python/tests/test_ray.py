@@ -48,3 +48,39 @@ def test_a_games_actor_hosts_many_games(local_ray):
     assert populations.tolist() == local.step(30)[0].tolist()
     assert len(outcomes) == 6
 
+
+def test_a_durable_games_actor_is_exact_after_its_worker_is_killed(local_ray, run_colony, tmp_path):
+    """A Games actor with max_restarts checkpoints into its own file; its worker process is
+    SIGKILLed midway; Ray restarts it (re-running __init__, which resumes from the file) and retries
+    the pending run() there: the populations are an uninterrupted run's and `colony trial`'s."""
+    import os
+    import signal
+
+    ray = local_ray
+
+    @ray.remote(max_restarts=1, max_task_retries=1)
+    class DurableGames(Games):
+        def pid(self):
+            return os.getpid()
+
+        def restored_from(self):
+            return self.restored
+
+    seed, games, size, steps = 31, 4, 48, 120
+    db = tmp_path / "actor.db"
+    actor = DurableGames.remote(games, size, seed, steps=steps, checkpoint=str(db), every=10)
+    ray.get(actor.step_to.remote(64))
+    first = ray.get(actor.pid.remote())
+    assert ray.get(actor.restored_from.remote()) is None
+    os.kill(first, signal.SIGKILL)
+    populations, _ = ray.get(actor.run.remote())  # retried on the restarted actor
+    assert ray.get(actor.pid.remote()) != first
+    assert ray.get(actor.restored_from.remote()) == 64
+
+    straight = Games(games, size, seed)
+    straight.step(steps)
+    report = tmp_path / "trial.json"
+    run_colony("trial", "--games", games, "--size", size, "--steps", steps, "--seed", seed, "--mode", "sequential", "--report", report)
+    results = json.loads(report.read_text())["runs"][0]["results"]
+    assert populations.tolist() == straight.populations.tolist() == [r["population"] for r in results]
+    ray.kill(actor)

@@ -84,3 +84,22 @@ def test_a_durable_games_actor_is_exact_after_its_worker_is_killed(local_ray, ru
     results = json.loads(report.read_text())["runs"][0]["results"]
     assert populations.tolist() == straight.populations.tolist() == [r["population"] for r in results]
     ray.kill(actor)
+
+
+def test_ray_trial_on_a_two_node_cluster_on_this_machine(local_ray):
+    """examples/python/ray_trial.py --nodes 2: a ray.cluster_utils.Cluster of two 1-CPU nodes in its
+    own process (the session's Ray stays up); both ways end with the same populations, and the
+    Games actors are spread over both nodes."""
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).resolve().parents[3] / "examples" / "python" / "ray_trial.py"
+    args = ["--nodes", "2", "--num-cpus", "1", "--games", "4", "--size", "32", "--steps", "5"]
+    done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 node(s), 2 CPUs" in done.stdout, done.stdout
+    (line,) = [l for l in done.stdout.splitlines() if l.startswith("Games actors per node:")]
+    per_node = [int(part.rsplit(": ", 1)[1]) for part in line.split(": ", 1)[1].split(", ")]
+    assert per_node == [1, 1], done.stdout
+    assert "final populations:" in done.stdout

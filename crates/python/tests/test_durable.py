@@ -152,6 +152,17 @@ def test_checkpoint_errors_are_python_exceptions(tmp_path):
         open_checkpoints(tmp_path / "missing.db")
     with pytest.raises(ValueError):
         open_checkpoints(db).games(trial=7)
+    with pytest.raises(ValueError, match="no trial"):
+        open_checkpoints(db).games(trial=2**70)
+    with pytest.raises(ValueError, match="2\\^63|exceeds"):
+        Games(2, 10, 1, steps=2**64 - 1, checkpoint=tmp_path / "far.db")
+    with pytest.raises(ValueError, match="between 1 and"):
+        Games(2_000_000, 1, 1, steps=5, checkpoint=tmp_path / "many.db")
+    with pytest.raises(OSError, match="directory"):
+        Games(2, 10, 1, steps=5, checkpoint=tmp_path)
+    with pytest.raises(OSError, match="NUL"):
+        Games(2, 10, 1, steps=5, checkpoint=str(tmp_path / "a\0b.db"))
+    assert Games(2, 10, 1, steps=5, checkpoint=os.fsencode(tmp_path / "bytes.db")).trial == 1
     with pytest.raises(TypeError):
         Games(2, 10, 1, steps=5, checkpoint=3.5)
     assert not os.path.exists(tmp_path / "no")

@@ -432,7 +432,7 @@ class Games:
             rules.topology,
             None if threads is None else _count(threads, "threads"),
             None if steps is None else _count(steps, "steps", minimum=0),
-            None if checkpoint is None else os.fspath(checkpoint),
+            None if checkpoint is None else os.fsdecode(checkpoint),
             None if every is None else _count(every, "every"),
         )
 
@@ -524,10 +524,12 @@ class Games:
         return repr(self._core)
 
 
-def _time(millis: Optional[int]) -> Optional[datetime.datetime]:
-    if millis is None:
-        return None
+def _time(millis: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(millis / 1000, tz=datetime.timezone.utc)
+
+
+def _maybe_time(millis: Optional[int]) -> Optional[datetime.datetime]:
+    return None if millis is None else _time(millis)
 
 
 class CheckpointTrial(NamedTuple):
@@ -566,7 +568,7 @@ class Checkpoints:
     ``states()``. Nothing is written. Use :func:`open_checkpoints`; a context manager."""
 
     def __init__(self, path: PathLike) -> None:
-        self._core = _colony.Checkpoints(os.fspath(path))
+        self._core = _colony.Checkpoints(os.fsdecode(path))
 
     @property
     def path(self) -> str:
@@ -577,7 +579,7 @@ class Checkpoints:
     def trials(self) -> List[CheckpointTrial]:
         """Every trial, oldest first."""
         return [
-            CheckpointTrial(t[0], t[1], t[2], t[3], t[4], t[5], _time(t[6]), _time(t[7]), _time(t[8]), t[9])
+            CheckpointTrial(t[0], t[1], t[2], t[3], t[4], t[5], _time(t[6]), _time(t[7]), _maybe_time(t[8]), t[9])
             for t in self._core.trials()
         ]
 
@@ -640,9 +642,12 @@ def _trial_id(trial: Optional[int]) -> Optional[int]:
     if trial is None:
         return None
     try:
-        return operator.index(trial)
+        n = operator.index(trial)
     except TypeError:
         raise TypeError(f"trial must be an integer, got {type(trial).__name__}") from None
+    if not -(2**63) <= n < 2**63:
+        raise ValueError(f"no trial {n}")
+    return n
 
 
 def parse_pattern(

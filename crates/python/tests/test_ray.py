@@ -95,7 +95,7 @@ def test_ray_trial_on_a_two_node_cluster_on_this_machine(local_ray):
     import sys
 
     script = pathlib.Path(__file__).resolve().parents[3] / "examples" / "python" / "ray_trial.py"
-    args = ["--nodes", "2", "--num-cpus", "1", "--games", "4", "--size", "32", "--steps", "5"]
+    args = ["--nodes", "2", "--num-cpus", "1", "--games", "2", "--size", "32", "--steps", "5"]
     done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 node(s), 2 CPUs" in done.stdout, done.stdout

@@ -103,6 +103,7 @@ def main():
         object_store_memory=200 * 1024 * 1024,
         include_dashboard=False,
         logging_level="ERROR",
+        log_to_driver=False,
         _temp_dir=temp,
     )
     load = os.getloadavg()

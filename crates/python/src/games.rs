@@ -91,7 +91,8 @@ impl PyGames {
                 width,
                 height,
                 steps: target,
-                batch_size: every.unwrap_or(target).max(1),
+                // What `colony resume` asks each game for per message (it checkpoints between them).
+                batch_size: every.unwrap_or(100).min(target).max(1),
                 seed,
                 density,
                 rule,

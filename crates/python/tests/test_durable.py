@@ -108,7 +108,8 @@ def test_open_checkpoints_gives_trials_games_and_boards(tmp_path):
         assert np.array_equal(boards, games.grids())
         states = cp.states(trial=1)
         assert all(isinstance(s, State) and s.generation == 30 for s in states) and states == games.states()
-        assert cp.spec()["games"] == N
+        spec = cp.spec()  # what colony resume runs: 100 generations a message at most
+        assert (spec["games"], spec["steps"], spec["seed"], spec["batch_size"]) == (N, STEPS, SEED, min(100, STEPS))
     with pytest.raises(ValueError, match="closed"):
         cp.trials
 

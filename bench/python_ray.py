@@ -21,6 +21,7 @@ import argparse
 import importlib.util
 import os
 import pathlib
+import shutil
 import statistics
 import tempfile
 import time
@@ -163,6 +164,7 @@ def main():
         results,
     )
     ray.shutdown()
+    shutil.rmtree(temp, ignore_errors=True)
 
     print(
         f"{a.games} games, {a.size}x{a.size}, {a.steps} steps, batch {a.batch_size}, seed {a.seed}; "

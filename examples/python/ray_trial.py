@@ -5,6 +5,7 @@
     python examples/python/ray_trial.py                       # the tutorial's headline: 8 games, 100x100, 50 steps
     python examples/python/ray_trial.py --games 64 --steps 500 --batch-size 10
     python examples/python/ray_trial.py --address auto        # an already running Ray cluster (`ray start --head`)
+    python examples/python/ray_trial.py --nodes 2             # a 2-node Ray cluster on this machine (ray.cluster_utils)
 
 Game i is seeded seed + i in both modes, so both end with the same populations (and the same as
 `colony trial --games G --size N --steps S --seed SEED --report r.json`), which the script checks.
@@ -54,9 +55,16 @@ def run_ray_games(actors, steps, batch_size):
     return [ray.get(a.get_states.remote())[-1].population for a in actors]
 
 
+@ray.remote(num_cpus=1)
+class GamesActor(Games):
+    """A Games actor that can say which Ray node it runs on."""
+
+    def node(self):
+        return ray.get_runtime_context().get_node_id()
+
+
 def run_games_actors(args, cpus):
     """One Games actor per CPU, each hosting a contiguous slice of the games (game i keeps seed + i)."""
-    GamesActor = ray.remote(num_cpus=1)(Games)
     per_actor = -(-args.games // cpus)
     slices = [(first, min(per_actor, args.games - first)) for first in range(0, args.games, per_actor)]
     actors = [GamesActor.remote(n, args.size, args.seed + first, threads=1) for first, n in slices]
@@ -69,6 +77,8 @@ def run_games_actors(args, cpus):
             for ref in finished:
                 populations[pending.pop(ref)] = ray.get(ref)[0]
     print(TIMING.format(args.games, args.steps, args.batch_size, time.time() - start), f"({len(actors)} Games actors)")
+    nodes = ray.get([a.node.remote() for a in actors])
+    print(f"Games actors per node: {', '.join(f'{n[:8]}: {nodes.count(n)}' for n in sorted(set(nodes)))}")
     return [int(p) for chunk in populations for p in chunk]
 
 
@@ -80,24 +90,41 @@ def main():
     p.add_argument("--batch-size", type=int, default=1)
     p.add_argument("--seed", type=int, default=1, help="game i uses seed + i")
     p.add_argument("--address", help="a running Ray cluster (e.g. auto); default: a local one")
-    p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default: all)")
+    p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray, or of each of --nodes (default: all; 1 a node)")
+    p.add_argument("--nodes", type=int, help="start a Ray cluster of this many nodes on this machine (ray.cluster_utils)")
     args = p.parse_args()
 
+    cluster = None
     if args.address:
         ray.init(address=args.address, logging_level="ERROR")
+    elif args.nodes:
+        from ray.cluster_utils import Cluster
+
+        per_node = {"num_cpus": args.num_cpus or 1, "object_store_memory": 100 * 1024 * 1024}
+        cluster = Cluster(initialize_head=True, head_node_args={**per_node, "include_dashboard": False})
+        for _ in range(args.nodes - 1):
+            cluster.add_node(**per_node)
+        cluster.wait_for_nodes()
+        ray.init(address=cluster.address, logging_level="ERROR")
     else:
         ray.init(num_cpus=args.num_cpus, include_dashboard=False, logging_level="ERROR")
-    cpus = max(1, round(ray.cluster_resources().get("CPU", 1)))
+    try:
+        cpus = max(1, round(ray.cluster_resources().get("CPU", 1)))
+        alive = [n for n in ray.nodes() if n["Alive"]]
+        print(f"Ray {ray.__version__}: {len(alive)} node(s), {cpus} CPUs")
 
-    actors = [RayGame.remote(State(size=args.size, seed=args.seed + i), ConwaysRules()) for i in range(args.games)]
-    per_game = run_ray_games(actors, args.steps, args.batch_size)
-    del actors  # free the workers, as the tutorial's do_ray_trial does
-    batched = run_games_actors(args, cpus)
+        actors = [RayGame.remote(State(size=args.size, seed=args.seed + i), ConwaysRules()) for i in range(args.games)]
+        per_game = run_ray_games(actors, args.steps, args.batch_size)
+        del actors  # free the workers, as the tutorial's do_ray_trial does
+        batched = run_games_actors(args, cpus)
 
-    print("final populations:", " ".join(map(str, per_game)))
-    if per_game != batched:
-        raise SystemExit(f"the Games actors ended with other populations: {batched}")
-    ray.shutdown()
+        print("final populations:", " ".join(map(str, per_game)))
+        if per_game != batched:
+            raise SystemExit(f"the Games actors ended with other populations: {batched}")
+    finally:
+        ray.shutdown()
+        if cluster is not None:
+            cluster.shutdown()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 //! Many games in one object, stepped on every core the process may use: one Ray actor hosting
-//! many games, instead of one Ray actor (tens of MB) per game.
+//! many games, instead of one Ray actor (tens of MB) per game. Optionally durable: the games
+//! checkpoint into a Colony checkpoint file and a new `Games` with the same file resumes them.
 
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use numpy::ndarray::Array3;
@@ -11,6 +13,7 @@ use pyo3::prelude::*;
 
 use colony_life::{soup, Game, Rule, Topology, WORD_BITS};
 
+use crate::durable::Durable;
 use crate::game::{outcome_tuple, OutcomeTuple};
 use crate::state::PyState;
 use crate::{poisoned, value_error};
@@ -30,14 +33,23 @@ pub(crate) struct PyGames {
     games: Mutex<Vec<Game>>,
     threads: usize,
     seed: u64,
+    /// The generation every game is to reach, if one was set (`steps`); stepping past it is refused.
+    target: Option<u64>,
+    /// The checkpoint file the games are kept in, if any. Locked after `games`.
+    durable: Mutex<Option<Durable>>,
+    /// Where the games were restored from: the lowest generation among them, if they were.
+    restored: Option<u64>,
 }
 
 #[pymethods]
 impl PyGames {
     /// Builds the games (soups made without the GIL). `threads` defaults to
-    /// [`available_threads`].
+    /// [`available_threads`]. With `checkpoint`, the games are those of the file's trial when it
+    /// holds this one (resumed from its latest checkpoint), else recorded there as a new trial
+    /// running to `steps`, checkpointed every `every` generations and at the end of every step.
     #[new]
-    #[pyo3(signature = (n, width, height, seed, density = 0.5, rule = "B3/S23", topology = "torus", threads = None))]
+    #[pyo3(signature = (n, width, height, seed, density = 0.5, rule = "B3/S23", topology = "torus", threads = None,
+                        steps = None, checkpoint = None, every = None))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, all with defaults but the size
     fn new(
         py: Python<'_>,
@@ -49,6 +61,9 @@ impl PyGames {
         rule: &str,
         topology: &str,
         threads: Option<usize>,
+        steps: Option<u64>,
+        checkpoint: Option<PathBuf>,
+        every: Option<u64>,
     ) -> PyResult<PyGames> {
         if n == 0 {
             return Err(PyValueError::new_err("a batch needs at least one game"));
@@ -62,6 +77,38 @@ impl PyGames {
         let topology: Topology = topology.parse().map_err(value_error)?;
         // One board checked before n are allocated, so a bad size fails fast.
         colony_life::Board::words_for(width, height).map_err(value_error)?;
+        if every == Some(0) {
+            return Err(PyValueError::new_err("every must be at least 1"));
+        }
+        if let Some(path) = checkpoint {
+            let Some(target) = steps else {
+                return Err(PyValueError::new_err(
+                    "a checkpointed Games needs steps=, the generation its games run to (where `colony resume` finishes them)",
+                ));
+            };
+            let spec = colony_actors::trial::TrialSpec {
+                games: n,
+                width,
+                height,
+                steps: target,
+                // What `colony resume` asks each game for per message (it checkpoints between them).
+                batch_size: every.unwrap_or(100).min(target).max(1),
+                seed,
+                density,
+                rule,
+                topology,
+                ..colony_actors::trial::TrialSpec::default()
+            };
+            let (durable, games, restored) = py.detach(|| Durable::open(path, spec))?;
+            return Ok(PyGames {
+                games: Mutex::new(games),
+                threads,
+                seed,
+                target: Some(target),
+                durable: Mutex::new(Some(durable.with_every(every))),
+                restored,
+            });
+        }
         let games = py.detach(|| {
             (0..n)
                 .map(|i| {
@@ -74,28 +121,61 @@ impl PyGames {
             games: Mutex::new(games.map_err(value_error)?),
             threads,
             seed,
+            target: steps,
+            durable: Mutex::new(None),
+            restored: None,
         })
     }
 
     /// Advances every game `k` generations, the games split between the threads, without the
     /// GIL; returns the populations (a `uint64` array) and the outcomes.
+    /// With a checkpoint file, every game is checkpointed at each multiple of `every` it passes
+    /// and where it ends, and the call returns once that last checkpoint is on disk.
     fn step<'py>(&self, py: Python<'py>, k: u64) -> PyResult<(Bound<'py, PyArray1<u64>>, Vec<OutcomeTuple>)> {
-        let threads = self.threads;
-        py.detach(|| -> PyResult<()> {
-            let mut games = self.games.lock().map_err(poisoned)?;
-            let chunk = games.len().div_ceil(threads.max(1)).max(1);
-            std::thread::scope(|scope| {
-                for part in games.chunks_mut(chunk) {
-                    scope.spawn(move || {
-                        for game in part {
-                            game.advance(k);
-                        }
-                    });
-                }
-            });
-            Ok(())
-        })?;
+        py.detach(|| self.advance_all(|generation| generation.checked_add(k)))?;
         Ok((self.populations(py)?, self.outcomes()?))
+    }
+
+    /// Advances every game behind `generation` to it (games already there stay): the same
+    /// result whether the games started at 0 or were restored from a checkpoint, so a Ray task
+    /// retried on a restarted actor ends where the first attempt would have.
+    fn step_to<'py>(
+        &self,
+        py: Python<'py>,
+        generation: u64,
+    ) -> PyResult<(Bound<'py, PyArray1<u64>>, Vec<OutcomeTuple>)> {
+        py.detach(|| self.advance_all(|at| Some(at.max(generation))))?;
+        Ok((self.populations(py)?, self.outcomes()?))
+    }
+
+    /// The generation every game runs to (`steps`), if one was set.
+    #[getter]
+    fn target(&self) -> Option<u64> {
+        self.target
+    }
+
+    /// The checkpoint file, if any.
+    #[getter]
+    fn checkpoint(&self) -> PyResult<Option<PathBuf>> {
+        Ok(self
+            .durable
+            .lock()
+            .map_err(poisoned)?
+            .as_ref()
+            .map(|d| d.path().to_path_buf()))
+    }
+
+    /// The trial's id in the checkpoint file, if any.
+    #[getter]
+    fn trial(&self) -> PyResult<Option<i64>> {
+        Ok(self.durable.lock().map_err(poisoned)?.as_ref().map(Durable::trial))
+    }
+
+    /// The lowest generation the games were restored at from the checkpoint file, or `None` for
+    /// games that started afresh.
+    #[getter]
+    fn restored(&self) -> Option<u64> {
+        self.restored
     }
 
     /// Number of games.
@@ -177,5 +257,70 @@ impl PyGames {
             }
             Err(_) => "Games(<failed>)".to_string(),
         }
+    }
+}
+
+impl PyGames {
+    /// Advances every game to `end(its generation)` on the threads, checkpointing as it goes when
+    /// there is a file; refuses (before any step) an end past the target or past `u64::MAX`.
+    fn advance_all(&self, end: impl Fn(u64) -> Option<u64> + Sync) -> PyResult<()> {
+        let mut games = self.games.lock().map_err(poisoned)?;
+        let mut guard = self.durable.lock().map_err(poisoned)?;
+        let mut ends = Vec::with_capacity(games.len());
+        for game in games.iter() {
+            let at = game.generation();
+            let Some(e) = end(at) else {
+                return Err(PyValueError::new_err(format!(
+                    "a game at generation {at} cannot go past generation 2^64 - 1"
+                )));
+            };
+            if let Some(target) = self.target {
+                if e > target {
+                    return Err(PyValueError::new_err(format!(
+                        "the games run to generation {target} (steps={target}); a game at {at} cannot go to {e}"
+                    )));
+                }
+            }
+            ends.push(e);
+        }
+        let durable = guard.as_ref();
+        let chunk = games.len().div_ceil(self.threads.max(1)).max(1);
+        let failures: Vec<String> = std::thread::scope(|scope| {
+            let workers: Vec<_> = games
+                .chunks_mut(chunk)
+                .zip(ends.chunks(chunk))
+                .enumerate()
+                .map(|(c, (part, ends))| {
+                    scope.spawn(move || -> Result<(), String> {
+                        for (j, (game, &end)) in part.iter_mut().zip(ends).enumerate() {
+                            let index = c * chunk + j;
+                            match durable {
+                                Some(d) => d.advance(index, game, end)?,
+                                None => {
+                                    let at = game.generation();
+                                    game.advance(end - at);
+                                }
+                            }
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .filter_map(|w| match w.join() {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e),
+                    Err(_) => Some("a stepping thread failed".to_string()),
+                })
+                .collect()
+        });
+        if let Some(first) = failures.into_iter().next() {
+            return Err(pyo3::exceptions::PyOSError::new_err(first));
+        }
+        if let Some(d) = guard.as_mut() {
+            d.settle(&games)?;
+        }
+        Ok(())
     }
 }

@@ -2,14 +2,19 @@
 //!
 //! Thin PyO3 bindings over `colony-life`: boards and their generations ([`state::PyState`]), rules
 //! on a topology ([`rules::PyRules`]), games ([`game::PyGame`]) and batches of games
-//! ([`games::PyGames`]). Everything here converts between Python and the engine; the engine
-//! decides. The classes users see are plain Python classes in `python/colony/__init__.py`
-//! (Ray only exposes Python functions as actor methods, and subclassing and pickling are simpler
-//! there), each holding one of these objects.
+//! ([`games::PyGames`]), durable batches in Colony's checkpoint files ([`durable::Durable`], over
+//! `colony-store`'s `Journal`, the one `colony trial --checkpoint` writes through) and those files
+//! read back ([`checkpoints::PyCheckpoints`]). Everything here converts between Python and the
+//! engine or the store; they decide. The classes users see are plain Python classes in
+//! `python/colony/__init__.py` (Ray only exposes Python functions as actor methods, and
+//! subclassing and pickling are simpler there), each holding one of these objects.
 //!
-//! Errors cross as `ValueError` (bad rules, grids, patterns) or `RuntimeError` (a poisoned
-//! lock); no input reaches an `unwrap`. Every call that steps boards releases the GIL.
+//! Errors cross as `ValueError` (bad rules, grids, patterns, trials), `OSError` (checkpoint files:
+//! missing, foreign, damaged, leased by a live process) or `RuntimeError` (a poisoned lock); no
+//! input reaches an `unwrap`. Every call that steps boards releases the GIL.
 
+mod checkpoints;
+mod durable;
 mod game;
 mod games;
 mod grid;
@@ -39,6 +44,7 @@ fn _colony(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rules::PyRules>()?;
     m.add_class::<game::PyGame>()?;
     m.add_class::<games::PyGames>()?;
+    m.add_class::<checkpoints::PyCheckpoints>()?;
     m.add_function(wrap_pyfunction!(state::state_from_words, m)?)?;
     m.add_function(wrap_pyfunction!(state::parse_pattern, m)?)?;
     m.add_function(wrap_pyfunction!(state::named_pattern, m)?)?;

@@ -2,14 +2,17 @@
 
 The binary is $COLONY_BIN, else target/release/colony or target/debug/colony of this repository
 (`cargo build -p colony`, or what `cargo test --workspace` leaves). The baseline is
-../shared/baseline/tutorial_baseline.py beside the repository. Either missing skips its tests,
-except that with COLONY_REQUIRE_TOOLS=1 (as .ci/run sets) a missing binary fails them.
+../shared/baseline/tutorial_baseline.py beside the repository. Ray is requirements-ray.txt's; one
+local Ray (`ray.init(num_cpus=2)`) serves the whole session. A missing binary or ray skips its
+tests, except that with COLONY_REQUIRE_TOOLS=1 (as .ci/run sets) it fails them.
 """
 
 import importlib.util
 import os
 import pathlib
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -24,15 +27,44 @@ def _colony_binary():
     return None
 
 
+def _missing(message):
+    if os.environ.get("COLONY_REQUIRE_TOOLS") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def colony_bin():
     path = _colony_binary()
     if path is None:
-        message = "no colony binary: build it with `cargo build -p colony` or set COLONY_BIN"
-        if os.environ.get("COLONY_REQUIRE_TOOLS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing("no colony binary: build it with `cargo build -p colony` or set COLONY_BIN")
     return path
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """One local Ray for the session: 2 CPUs, a small object store (a fresh CI machine's /dev/shm
+    may be small), its files in a temporary folder of its own, shut down (every worker and raylet
+    gone) when the session ends."""
+    try:
+        import ray
+    except ImportError:
+        _missing("ray is not installed: pip install -r crates/python/requirements-ray.txt")
+    # Ray's socket paths must stay under 107 bytes, so a short folder under /tmp, not pytest's tmp_path.
+    temp = tempfile.mkdtemp(prefix="colray-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    ray.init(
+        num_cpus=2,
+        object_store_memory=100 * 1024 * 1024,
+        include_dashboard=False,
+        logging_level="ERROR",
+        log_to_driver=False,
+        _temp_dir=temp,
+    )
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

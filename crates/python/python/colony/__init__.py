@@ -19,6 +19,7 @@ stepped on every core the process may use, for one Ray actor hosting many games)
 
 from __future__ import annotations
 
+import datetime
 import operator
 import os
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple, TypeVar, Union
@@ -34,6 +35,10 @@ __all__ = [
     "Game",
     "Games",
     "Outcome",
+    "Checkpoints",
+    "CheckpointTrial",
+    "CheckpointGame",
+    "open_checkpoints",
     "parse_pattern",
     "read_pattern",
     "pattern_names",
@@ -377,7 +382,21 @@ class Games:
     (as in ``colony trial``), all under ``rule`` on ``topology``. ``step(k)`` advances every game
     ``k`` generations on ``threads`` threads (default: every CPU the process may use, which Ray
     sets from ``num_cpus``) with the GIL released, and returns the populations (a numpy array)
-    and the outcomes. One Ray actor hosting many games avoids Ray's per-actor cost."""
+    and the outcomes. One Ray actor hosting many games avoids Ray's per-actor cost.
+
+    ``steps`` is the generation the games run to (``run()`` goes there; stepping past it is a
+    ``ValueError``). **Durable games**: with ``checkpoint="games.db"`` (and ``steps``) the games
+    are kept in that file as one trial of Colony's checkpoint format — ``colony checkpoints`` lists
+    it, ``colony resume`` can finish it — checkpointed at every multiple of ``every`` generations
+    (if given) and at the end of every ``step``/``step_to``/``run`` call, which returns once that
+    checkpoint is committed. A ``Games`` created again with the same file and the same arguments
+    (a Ray actor restarted by ``max_restarts`` after its worker died) resumes every game from its
+    latest checkpoint (``restored`` says from which generation), and ends exactly where an
+    uninterrupted run ends. Drive it by absolute generations (``step_to``, ``run``), which a
+    retried task repeats harmlessly; ``step(k)`` after a restart counts from the restored
+    generation. One file per ``Games``: a file holding another trial is a ``ValueError``, one that
+    another live process writes is an ``OSError``. SQLite needs a local disk: keep the file on the
+    node that runs the actor (see the README for node affinity on multi-node clusters)."""
 
     def __init__(
         self,
@@ -390,6 +409,9 @@ class Games:
         density: float = 0.5,
         rules: Optional[Rules] = None,
         threads: Optional[int] = None,
+        steps: Optional[int] = None,
+        checkpoint: Optional[PathLike] = None,
+        every: Optional[int] = None,
     ) -> None:
         side = 100 if size is None else _count(size, "size")
         w = side if width is None else _count(width, "width")
@@ -397,6 +419,8 @@ class Games:
         rules = ConwaysRules() if rules is None else rules
         if not isinstance(rules, Rules):
             raise TypeError("Games needs colony.Rules")
+        if checkpoint is not None and seed is None:
+            raise ValueError("a checkpointed Games needs seed= (a restarted actor must make the same games)")
         self.rules = rules
         self._core = _colony.Games(
             _count(n, "n"),
@@ -407,12 +431,27 @@ class Games:
             rules.rule,
             rules.topology,
             None if threads is None else _count(threads, "threads"),
+            None if steps is None else _count(steps, "steps", minimum=0),
+            None if checkpoint is None else os.fsdecode(checkpoint),
+            None if every is None else _count(every, "every"),
         )
 
     def step(self, num_steps: int = 1) -> Tuple[np.ndarray, List[Outcome]]:
         """Advances every game ``num_steps`` generations; returns (populations, outcomes)."""
         populations, outcomes = self._core.step(_count(num_steps, "num_steps", minimum=0))
         return populations, [_outcome(o) for o in outcomes]
+
+    def step_to(self, generation: int) -> Tuple[np.ndarray, List[Outcome]]:
+        """Advances every game that is behind ``generation`` to it; returns (populations, outcomes).
+        The same call gives the same result on games restored from a checkpoint."""
+        populations, outcomes = self._core.step_to(_count(generation, "generation", minimum=0))
+        return populations, [_outcome(o) for o in outcomes]
+
+    def run(self) -> Tuple[np.ndarray, List[Outcome]]:
+        """Advances every game to ``steps`` (the target); returns (populations, outcomes)."""
+        if self.target is None:
+            raise ValueError("run() needs Games(..., steps=N): the generation to run to")
+        return self.step_to(self.target)
 
     def __len__(self) -> int:
         return len(self._core)
@@ -426,6 +465,28 @@ class Games:
     def threads(self) -> int:
         """Threads ``step`` uses."""
         return self._core.threads
+
+    @property
+    def target(self) -> Optional[int]:
+        """The generation the games run to (``steps``), if one was set."""
+        return self._core.target
+
+    @property
+    def checkpoint(self) -> Optional[str]:
+        """The checkpoint file, if any."""
+        path = self._core.checkpoint
+        return None if path is None else os.fspath(path)
+
+    @property
+    def trial(self) -> Optional[int]:
+        """The trial's id in the checkpoint file (what ``colony resume --trial`` takes), if any."""
+        return self._core.trial
+
+    @property
+    def restored(self) -> Optional[int]:
+        """The lowest generation the games were restored at from the checkpoint file, or ``None``
+        when they started afresh."""
+        return self._core.restored
 
     @property
     def populations(self) -> np.ndarray:
@@ -461,6 +522,132 @@ class Games:
 
     def __repr__(self) -> str:
         return repr(self._core)
+
+
+def _time(millis: int) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(millis / 1000, tz=datetime.timezone.utc)
+
+
+def _maybe_time(millis: Optional[int]) -> Optional[datetime.datetime]:
+    return None if millis is None else _time(millis)
+
+
+class CheckpointTrial(NamedTuple):
+    """A trial in a checkpoint file, as ``colony checkpoints`` lists it."""
+
+    id: int
+    games: int
+    target: int
+    min_generation: int
+    max_generation: int
+    settled: int
+    created: datetime.datetime
+    updated: datetime.datetime
+    finished: Optional[datetime.datetime]
+    complete: bool
+
+
+class CheckpointGame(NamedTuple):
+    """A game of a trial and its latest checkpoint (without the board)."""
+
+    game: int
+    seed: Optional[int]
+    rule: str
+    topology: str
+    width: int
+    height: int
+    generation: int
+    population: int
+    outcome: Outcome
+    saved: datetime.datetime
+
+
+class Checkpoints:
+    """A Colony checkpoint file (``colony trial --checkpoint``, a durable :class:`Games`), opened
+    to read: ``trials``, and per trial (default: the latest) ``games()``, ``boards()`` (numpy),
+    ``states()``. Nothing is written. Use :func:`open_checkpoints`; a context manager."""
+
+    def __init__(self, path: PathLike) -> None:
+        self._core = _colony.Checkpoints(os.fsdecode(path))
+
+    @property
+    def path(self) -> str:
+        """The file."""
+        return os.fspath(self._core.path)
+
+    @property
+    def trials(self) -> List[CheckpointTrial]:
+        """Every trial, oldest first."""
+        return [
+            CheckpointTrial(t[0], t[1], t[2], t[3], t[4], t[5], _time(t[6]), _time(t[7]), _maybe_time(t[8]), t[9])
+            for t in self._core.trials()
+        ]
+
+    def games(self, trial: Optional[int] = None) -> List[CheckpointGame]:
+        """The games of ``trial`` (default: the latest) with their latest checkpoints."""
+        return [
+            CheckpointGame(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], _outcome(g[8]), _time(g[9]))
+            for g in self._core.games(_trial_id(trial))
+        ]
+
+    def states(self, trial: Optional[int] = None) -> List[State]:
+        """Every game's latest board as a :class:`State` (at its generation), by game number."""
+        return [State._from_core(core) for _, core, _ in self._core.snapshots(_trial_id(trial))]
+
+    def boards(self, trial: Optional[int] = None) -> np.ndarray:
+        """Every game's latest board: a (games, rows, columns) ``uint8`` array of 0/1 (the games of
+        a trial share one size)."""
+        states = self.states(trial)
+        if not states:
+            return np.zeros((0, 0, 0), np.uint8)
+        if len({(s.width, s.height) for s in states}) > 1:
+            raise ValueError("the trial's games differ in size; use states()")
+        return np.stack([s.grid for s in states])
+
+    def generations(self, trial: Optional[int] = None) -> np.ndarray:
+        """Every game's checkpointed generation (``uint64``)."""
+        return np.array([g.generation for g in self.games(trial)], dtype=np.uint64)
+
+    def populations(self, trial: Optional[int] = None) -> np.ndarray:
+        """Every game's checkpointed population (``uint64``)."""
+        return np.array([g.population for g in self.games(trial)], dtype=np.uint64)
+
+    def spec(self, trial: Optional[int] = None) -> Dict[str, Any]:
+        """The trial's spec as stored (what ``colony resume`` runs)."""
+        import json
+
+        return dict(json.loads(self._core.spec_json(_trial_id(trial))))
+
+    def close(self) -> None:
+        """Closes the file."""
+        self._core.close()
+
+    def __enter__(self) -> "Checkpoints":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Checkpoints({self.path!r})"
+
+
+def open_checkpoints(path: PathLike) -> Checkpoints:
+    """Opens a Colony checkpoint file to read; see :class:`Checkpoints`. A missing, foreign or
+    damaged file is an ``OSError``."""
+    return Checkpoints(path)
+
+
+def _trial_id(trial: Optional[int]) -> Optional[int]:
+    if trial is None:
+        return None
+    try:
+        n = operator.index(trial)
+    except TypeError:
+        raise TypeError(f"trial must be an integer, got {type(trial).__name__}") from None
+    if not -(2**63) <= n < 2**63:
+        raise ValueError(f"no trial {n}")
+    return n
 
 
 def parse_pattern(

@@ -1518,3 +1518,48 @@ fn a_node_that_joins_mid_trial_takes_the_games_of_a_node_killed_after() {
     );
     assert!(stderr.contains("wrong cookie"), "{stderr}");
 }
+
+#[test]
+fn listen_addresses_are_checked_and_refused_in_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cookie = cookie(dir.path(), "cookie", "listen-bounds", 0o600);
+    let cookie_arg = cookie.to_str().expect("utf-8 path");
+    let long = format!("{}:7001", "a".repeat(5000));
+    let cases: [(&[&str], &str); 4] = [
+        (&["node", "--listen", &long], "5005 characters"),
+        // Not this machine's address: the reason, not a panic message.
+        (
+            &["node", "--listen", "192.0.2.1:7001"],
+            "Cannot assign requested address",
+        ),
+        (
+            &["trial", "--cluster", "127.0.0.1:1", "--cluster-listen", &long],
+            "--cluster-listen",
+        ),
+        (
+            &[
+                "trial",
+                "--cluster",
+                "127.0.0.1:1",
+                "--cluster-listen",
+                "192.0.2.1:7000",
+            ],
+            "Cannot assign",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = Command::new(COLONY)
+            .args(args)
+            .args(["--cookie-file", cookie_arg])
+            .output()
+            .expect("run colony");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(says) && !stderr.contains("panicked"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.len() < 400, "{args:?}: {} bytes", stderr.len());
+    }
+}

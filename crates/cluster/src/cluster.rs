@@ -322,6 +322,9 @@ impl Cluster {
                 reason: "nodes join a fixed port: give one".to_string(),
             });
         }
+        if options.listen.is_some() {
+            check_bindable(listen)?;
+        }
         let server = NodeServer::new(
             listen.port(),
             cookie.secret().to_string(),
@@ -750,6 +753,18 @@ pub fn check_address(addr: &str) -> Result<(), ClusterError> {
         Some((host, Ok(port))) if port > 0 && !host.is_empty() => Ok(()),
         _ => Err(bad("expected HOST:PORT (a port from 1 to 65535)".to_string())),
     }
+}
+
+/// Whether this process may listen on `addr` (the address is this machine's and the port is
+/// free), tried with a socket of its own: ractor_cluster's server binds in its start-up, where a
+/// failure becomes a panic message instead of the reason.
+pub(crate) fn check_bindable(addr: SocketAddr) -> Result<(), ClusterError> {
+    std::net::TcpListener::bind(addr)
+        .map(drop)
+        .map_err(|e| ClusterError::Start {
+            addr,
+            reason: e.to_string(),
+        })
 }
 
 /// `HOST:PORT` to one socket address (the first the resolver gives).

@@ -47,8 +47,8 @@ pub enum ClusterError {
         /// Why it is no address.
         reason: String,
     },
-    /// The node could not start (listen, spawn its actors).
-    #[error("cannot start the node on {addr}: {reason}")]
+    /// A node, or a driver taking joins, could not start (listen, spawn its actors).
+    #[error("cannot start on {addr}: {reason}")]
     Start {
         /// Where it was to listen.
         addr: SocketAddr,

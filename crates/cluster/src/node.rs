@@ -78,6 +78,7 @@ impl Node {
         if listen.port() == 0 {
             return Err(failed("a node needs a fixed port: drivers connect to it".to_string()));
         }
+        crate::cluster::check_bindable(listen)?;
         let name = config.name.clone().unwrap_or_else(|| format!("node-{}", listen.port()));
         check_name(&name).map_err(failed)?;
         let behaviour = Host::new(colony.clone(), name.clone(), listen.to_string());

@@ -75,7 +75,7 @@ pub fn run(args: NodeArgs) -> Result<()> {
     let drain_limit = Duration::from_secs_f64(args.drain_timeout);
     let cookie = Cookie::read(&args.cookie_file)?;
     let tls = args.tls.node()?;
-    let listen = listen_addr(&args.listen)?;
+    let listen = listen_addr("--listen", &args.listen)?;
     let (runtime, colony) = input::start_colony(args.workers)?;
     let config = NodeConfig {
         name: args.name.clone(),
@@ -126,19 +126,21 @@ async fn drain(node: &Node, limit: Duration) -> Result<()> {
 }
 
 /// `HOST:PORT` as the one address to listen on (a name must resolve to exactly one).
-fn listen_addr(text: &str) -> Result<SocketAddr> {
+fn listen_addr(flag: &str, text: &str) -> Result<SocketAddr> {
+    // Checked first, so a huge or shapeless value is refused, quoted in part, before any lookup.
+    colony_cluster::check_address(text).context(flag.to_string())?;
     if let Ok(addr) = text.parse() {
         return Ok(addr);
     }
     let found: Vec<SocketAddr> = text
         .to_socket_addrs()
-        .with_context(|| format!("--listen {text}: expected HOST:PORT"))?
+        .with_context(|| format!("{flag} {text}: expected HOST:PORT"))?
         .collect();
     match found.as_slice() {
         [addr] => Ok(*addr),
-        [] => anyhow::bail!("--listen {text}: the name resolves to no address"),
+        [] => anyhow::bail!("{flag} {text}: the name resolves to no address"),
         many => anyhow::bail!(
-            "--listen {text}: the name resolves to {} addresses; give one of them",
+            "{flag} {text}: the name resolves to {} addresses; give one of them",
             many.len()
         ),
     }
@@ -185,7 +187,7 @@ pub fn supervisor(
     heartbeat: Heartbeat,
 ) -> Result<TrialSupervisor> {
     let listen = match &cluster.cluster_listen {
-        Some(text) => Some(listen_addr(text).context("--cluster-listen")?),
+        Some(text) => Some(listen_addr("--cluster-listen", text)?),
         None => None,
     };
     match &cluster.cookie_file {

@@ -167,12 +167,6 @@ impl ClusterPlacement {
         &self.cluster
     }
 
-    /// Games per node, in the cluster's order: those it hosted when greeted, and those placed
-    /// since and not yet ended.
-    pub fn load(&self) -> Vec<u64> {
-        self.cluster.nodes().iter().map(|n| n.load()).collect()
-    }
-
     /// Picks the node for one more game and counts it there.
     fn choose(&self) -> Option<Arc<NodeLink>> {
         let _choosing = self.choosing.lock().unwrap_or_else(|p| p.into_inner());

@@ -1517,6 +1517,20 @@ fn a_node_that_joins_mid_trial_takes_the_games_of_a_node_killed_after() {
         started.elapsed()
     );
     assert!(stderr.contains("wrong cookie"), "{stderr}");
+
+    // A peer that connects to the driver's listener and says nothing is dropped, as a node drops one.
+    let mut silent = TcpStream::connect(&listen).expect("connect to the driver's listener");
+    silent
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("read timeout");
+    let opened = Instant::now();
+    let mut byte = [0u8; 1];
+    let read = silent.read(&mut byte);
+    let after = opened.elapsed();
+    assert!(
+        matches!(read, Ok(0) | Err(_)) && after >= Duration::from_secs(9) && after < Duration::from_secs(15),
+        "the silent peer got {read:?} after {after:?}"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use crate::heartbeat::{Heartbeat, Liveness, Verdict};
+use crate::node::AuthDeadline;
 use crate::protocol::{HostMsg, NodeReport, Welcome, HOSTS, PROTOCOL_VERSION, SCOPE};
 use crate::tls::ClientTls;
 use crate::{ClusterError, Cookie, DEFAULT_MAX_FRAME_BYTES};
@@ -182,21 +183,36 @@ impl Event {
     }
 }
 
-struct Relay(broadcast::Sender<Event>);
+/// Passes session events on; a driver that takes joins also drops incoming connections that do
+/// not authenticate in time, as a node does.
+struct Relay {
+    events: broadcast::Sender<Event>,
+    deadline: Option<AuthDeadline>,
+}
 
 impl NodeEventSubscription for Relay {
-    fn node_session_opened(&self, _: NodeServerSessionInformation) {}
+    fn node_session_opened(&self, ses: NodeServerSessionInformation) {
+        if let Some(deadline) = self.deadline.as_ref().filter(|_| ses.is_server) {
+            deadline.opened(&ses);
+        }
+    }
 
     fn node_session_authenticated(&self, ses: NodeServerSessionInformation) {
-        let _ = self.0.send(Event::Authenticated(ses));
+        if let Some(deadline) = &self.deadline {
+            deadline.authenticated(&ses);
+        }
+        let _ = self.events.send(Event::Authenticated(ses));
     }
 
     fn node_session_ready(&self, ses: NodeServerSessionInformation) {
-        let _ = self.0.send(Event::Ready(ses));
+        let _ = self.events.send(Event::Ready(ses));
     }
 
     fn node_session_disconnected(&self, ses: NodeServerSessionInformation) {
-        let _ = self.0.send(Event::Disconnected(ses));
+        if let Some(deadline) = &self.deadline {
+            deadline.closed(&ses);
+        }
+        let _ = self.events.send(Event::Disconnected(ses));
     }
 }
 
@@ -338,16 +354,15 @@ impl Cluster {
         let (server, _) = Actor::spawn(None, server, ())
             .await
             .map_err(|e| ClusterError::Runtime(format!("cannot start the driver's node server: {e}")))?;
-        if options.listen.is_some() {
-            // ractor_cluster binds in the server's start-up and logs a failure instead of
-            // failing: check that the port is really ours.
-            wait_listening(listen).await.inspect_err(|_| server.stop(None))?;
-        }
+
         let (events, _) = broadcast::channel(1024);
         if server
             .cast(NodeServerMessage::SubscribeToEvents {
                 id: "colony-driver".to_string(),
-                subscription: Box::new(Relay(events.clone())),
+                subscription: Box::new(Relay {
+                    events: events.clone(),
+                    deadline: options.listen.map(|_| AuthDeadline::default()),
+                }),
             })
             .is_err()
         {
@@ -661,31 +676,6 @@ fn accept_joins(cluster: &Cluster, events: broadcast::Sender<Event>, options: Co
             });
         }
     });
-}
-
-/// Waits (briefly) until something accepts connections at `addr`: the driver's own server.
-async fn wait_listening(addr: SocketAddr) -> Result<(), ClusterError> {
-    let dial = if addr.ip().is_unspecified() {
-        SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, addr.port()))
-    } else {
-        addr
-    };
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        // ractor_cluster drops a connection that says nothing.
-        if tokio::net::TcpStream::connect(dial).await.is_ok() {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            return Err(ClusterError::Start {
-                addr,
-                reason: "nothing listens there after starting the driver's server: is the address this \
-                         machine's and the port free?"
-                    .to_string(),
-            });
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Beats every node's host every `heartbeat.interval()`, and declares lost a node that has not

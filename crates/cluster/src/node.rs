@@ -117,7 +117,7 @@ impl Node {
         };
         let watch = Watch {
             host: host.clone(),
-            authenticated: Arc::new(Mutex::new(HashSet::new())),
+            deadline: AuthDeadline::default(),
         };
         let subscribed = server.cast(NodeServerMessage::SubscribeToEvents {
             id: "colony-node".to_string(),
@@ -276,29 +276,24 @@ fn hostname(listen: SocketAddr) -> String {
     listen.ip().to_string()
 }
 
-/// What the node does when sessions come and go: drops connections that do not authenticate in
-/// time, logs failed ones, and stops a driver's games when its session ends.
-struct Watch {
-    host: ActorRef<HostMsg>,
-    authenticated: Arc<Mutex<HashSet<ActorId>>>,
-}
+/// Drops connections that do not authenticate within [`AUTH_DEADLINE`]: ractor_cluster keeps a
+/// silent peer's session forever. Shared by a node's server and a driver's that takes joins.
+#[derive(Clone, Default)]
+pub(crate) struct AuthDeadline(Arc<Mutex<HashSet<ActorId>>>);
 
-impl Watch {
-    fn authenticated(&self) -> std::sync::MutexGuard<'_, HashSet<ActorId>> {
-        self.authenticated.lock().unwrap_or_else(|p| p.into_inner())
+impl AuthDeadline {
+    fn set(&self) -> std::sync::MutexGuard<'_, HashSet<ActorId>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
 
-impl NodeEventSubscription for Watch {
-    fn node_session_opened(&self, ses: NodeServerSessionInformation) {
+    /// A connection opened: it has until the deadline to authenticate.
+    pub(crate) fn opened(&self, ses: &NodeServerSessionInformation) {
         tracing::debug!(peer = %ses.peer_addr, "connection opened");
-        let authenticated = self.authenticated.clone();
-        let id = ses.actor.get_id();
-        let session = ses.actor.clone();
-        let peer = ses.peer_addr.clone();
+        let authenticated = self.clone();
+        let (id, session, peer) = (ses.actor.get_id(), ses.actor.clone(), ses.peer_addr.clone());
         tokio::spawn(async move {
             tokio::time::sleep(AUTH_DEADLINE).await;
-            let done = authenticated.lock().unwrap_or_else(|p| p.into_inner()).contains(&id);
+            let done = authenticated.set().contains(&id);
             if !done && session.get_status() < ractor::ActorStatus::Stopping {
                 tracing::warn!(%peer, "connection dropped: no authentication within {AUTH_DEADLINE:?}");
                 session.stop(Some("authentication deadline".to_string()));
@@ -306,14 +301,37 @@ impl NodeEventSubscription for Watch {
         });
     }
 
+    /// The connection proved the cookie.
+    pub(crate) fn authenticated(&self, ses: &NodeServerSessionInformation) {
+        self.set().insert(ses.actor.get_id());
+    }
+
+    /// The connection ended; whether it had authenticated.
+    pub(crate) fn closed(&self, ses: &NodeServerSessionInformation) -> bool {
+        self.set().remove(&ses.actor.get_id())
+    }
+}
+
+/// What the node does when sessions come and go: drops connections that do not authenticate in
+/// time, logs failed ones, and stops a driver's games when its session ends.
+struct Watch {
+    host: ActorRef<HostMsg>,
+    deadline: AuthDeadline,
+}
+
+impl NodeEventSubscription for Watch {
+    fn node_session_opened(&self, ses: NodeServerSessionInformation) {
+        self.deadline.opened(&ses);
+    }
+
     fn node_session_authenticated(&self, ses: NodeServerSessionInformation) {
-        self.authenticated().insert(ses.actor.get_id());
+        self.deadline.authenticated(&ses);
         let name = ses.peer_name.map(|n| n.name).unwrap_or_default();
         tracing::info!(peer = %ses.peer_addr, %name, "peer authenticated");
     }
 
     fn node_session_disconnected(&self, ses: NodeServerSessionInformation) {
-        let was_authenticated = self.authenticated().remove(&ses.actor.get_id());
+        let was_authenticated = self.deadline.closed(&ses);
         match (was_authenticated, ses.peer_name) {
             (true, Some(name)) => {
                 tracing::info!(peer = %ses.peer_addr, name = %name.name, "peer disconnected");

@@ -104,7 +104,8 @@ impl Game {
     fn confirms(&mut self, outcome: Outcome) -> bool {
         let board = self.current().board().clone();
         let period = match outcome {
-            Outcome::Running => return false,
+            // A board's edges stop spaceships: a claim of one is not a dense game's.
+            Outcome::Running | Outcome::Spaceship { .. } => return false,
             Outcome::Extinct => return board.is_empty(),
             Outcome::StillLife => 1,
             Outcome::Oscillating { period } => period,

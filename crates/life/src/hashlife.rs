@@ -32,13 +32,14 @@ mod arena;
 mod leaf;
 mod macrocell;
 mod query;
+mod state;
 mod step;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub use ahead::PlaneOutcome;
 pub use arena::{NodeId, Stats};
+pub use state::PlaneState;
 
 use arena::{Abort, Arena, BYTES_PER_NODE, LEAF_LEVEL};
 use leaf::RuleMasks;

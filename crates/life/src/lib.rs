@@ -27,20 +27,24 @@ mod hashlife;
 pub mod kernel;
 mod outcome;
 pub mod pattern;
+mod plane_game;
 mod rule;
 mod soup;
 mod state;
 mod topology;
 pub mod universe;
 
+
 pub use board::{Board, MAX_CELLS, WORD_BITS};
 pub use error::{LifeError, Result};
 pub use game::{Game, DEFAULT_HISTORY};
-pub use hashlife::{HashLife, NodeId, PlaneOutcome, Stats, DEFAULT_MEMORY, MAX_LEVEL};
+pub use hashlife::{HashLife, NodeId, PlaneState, Stats, DEFAULT_MEMORY, MAX_LEVEL};
 pub use kernel::{Kernel, KernelKind};
 pub use outcome::{CycleDetector, Outcome, DEFAULT_CYCLE_WINDOW};
+pub use plane_game::PlaneGame;
 pub use rule::Rule;
 pub use soup::{soup, splitmix64};
 pub use state::State;
 pub use topology::Topology;
 pub use universe::{CellSink, Cells, Dense, Rect, Snapshot, Universe};
+

@@ -1,4 +1,4 @@
-//! Telling whether a game has settled: extinct, still, or oscillating.
+//! Telling whether a game has settled: extinct, still, oscillating or, on the plane, flying.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -22,6 +22,16 @@ pub enum Outcome {
         /// Generations between repeats.
         period: u64,
     },
+    /// On the plane: the pattern returns shifted by `(dx, dy)` after `period` generations (a
+    /// board's edges stop a spaceship, so dense games never report one).
+    Spaceship {
+        /// Generations between repeats.
+        period: u64,
+        /// Columns moved per period (positive: right).
+        dx: i64,
+        /// Rows moved per period (positive: down).
+        dy: i64,
+    },
 }
 
 impl Outcome {
@@ -30,21 +40,30 @@ impl Outcome {
         !matches!(self, Outcome::Running)
     }
 
-    /// A short machine-friendly label: `running`, `extinct`, `still`, `oscillating`.
+    /// A short machine-friendly label: `running`, `extinct`, `still`, `oscillating`, `spaceship`.
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::Running => "running",
             Outcome::Extinct => "extinct",
             Outcome::StillLife => "still",
             Outcome::Oscillating { .. } => "oscillating",
+            Outcome::Spaceship { .. } => "spaceship",
         }
     }
 
-    /// The period of a repeating board (1 for a still life), if any.
+    /// The period of a repeating pattern (1 for a still life), if any.
     pub fn period(&self) -> Option<u64> {
         match self {
             Outcome::StillLife => Some(1),
-            Outcome::Oscillating { period } => Some(*period),
+            Outcome::Oscillating { period } | Outcome::Spaceship { period, .. } => Some(*period),
+            _ => None,
+        }
+    }
+
+    /// A spaceship's motion per period, `(dx, dy)`.
+    pub fn displacement(&self) -> Option<(i64, i64)> {
+        match self {
+            Outcome::Spaceship { dx, dy, .. } => Some((*dx, *dy)),
             _ => None,
         }
     }
@@ -57,6 +76,7 @@ impl fmt::Display for Outcome {
             Outcome::Extinct => f.write_str("extinct"),
             Outcome::StillLife => f.write_str("still life"),
             Outcome::Oscillating { period } => write!(f, "oscillating (period {period})"),
+            Outcome::Spaceship { period, dx, dy } => write!(f, "spaceship p{period} ({dx},{dy})"),
         }
     }
 }

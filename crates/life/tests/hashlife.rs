@@ -177,11 +177,11 @@ proptest! {
 
 #[test]
 fn outcomes_ahead_name_spaceships_with_their_motion() {
-    use colony_life::PlaneOutcome;
+    use colony_life::Outcome;
     for (name, expected, text) in [
         (
             "glider",
-            PlaneOutcome::Spaceship {
+            Outcome::Spaceship {
                 period: 4,
                 dx: 1,
                 dy: 1,
@@ -190,25 +190,17 @@ fn outcomes_ahead_name_spaceships_with_their_motion() {
         ),
         (
             "lwss",
-            PlaneOutcome::Spaceship {
+            Outcome::Spaceship {
                 period: 4,
                 dx: -2,
                 dy: 0,
             },
             "spaceship p4 (-2,0)",
         ),
-        (
-            "blinker",
-            PlaneOutcome::Oscillating { period: 2 },
-            "oscillating (period 2)",
-        ),
-        (
-            "pulsar",
-            PlaneOutcome::Oscillating { period: 3 },
-            "oscillating (period 3)",
-        ),
-        ("block", PlaneOutcome::StillLife, "still life"),
-        ("gosper-glider-gun", PlaneOutcome::Running, "running"),
+        ("blinker", Outcome::Oscillating { period: 2 }, "oscillating (period 2)"),
+        ("pulsar", Outcome::Oscillating { period: 3 }, "oscillating (period 3)"),
+        ("block", Outcome::StillLife, "still life"),
+        ("gosper-glider-gun", Outcome::Running, "running"),
     ] {
         let p = pattern::named(name).expect("library");
         let mut u =
@@ -221,7 +213,7 @@ fn outcomes_ahead_name_spaceships_with_their_motion() {
         assert_eq!((u.generation(), u.fingerprint()), before, "{name}: back where it was");
     }
     let mut empty = HashLife::new(Rule::CONWAY).expect("plane");
-    assert_eq!(empty.outcome_ahead(10).expect("look"), PlaneOutcome::Extinct);
+    assert_eq!(empty.outcome_ahead(10).expect("look"), Outcome::Extinct);
 }
 
 proptest! {

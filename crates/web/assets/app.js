@@ -4,7 +4,7 @@
 
 const ALIVE = rgba(52, 211, 153);
 const DEAD = rgba(17, 24, 39);
-const OUTCOMES = ["running", "extinct", "still", "oscillating"];
+const OUTCOMES = ["running", "extinct", "still", "oscillating", "spaceship"];
 const STATUSES = ["running", "finished", "killed", "failed", "cancelled"];
 const HEADER = 48;
 
@@ -107,6 +107,7 @@ function decode(buffer) {
   return {
     outcome: OUTCOMES[v.getUint8(2)] || "?", status: STATUSES[v.getUint8(3)] || "?",
     trial: v.getUint32(4, true), game: v.getUint32(8, true), period: v.getUint32(12, true),
+    dx: v.getInt16(44, true), dy: v.getInt16(46, true),
     generation: Number(v.getBigUint64(16, true)), population: Number(v.getBigUint64(24, true)),
     width, height, words: new Uint32Array(buffer, HEADER, wpr * 2 * height), stride: wpr * 2,
   };
@@ -143,6 +144,7 @@ function paint(image, f) {
 
 function outcomeText(f) {
   if (f.outcome === "oscillating") return "oscillating p" + f.period;
+  if (f.outcome === "spaceship") return `spaceship p${f.period} (${f.dx},${f.dy})`;
   return f.outcome;
 }
 

@@ -8,17 +8,18 @@
 //! |-------:|-----:|-------|
 //! | 0  | 1 | kind: `1` = board frame |
 //! | 1  | 1 | format version: `1` |
-//! | 2  | 1 | outcome: `0` running, `1` extinct, `2` still, `3` oscillating |
+//! | 2  | 1 | outcome: `0` running, `1` extinct, `2` still, `3` oscillating, `4` spaceship |
 //! | 3  | 1 | status: `0` running, `1` finished, `2` killed, `3` failed, `4` cancelled |
 //! | 4  | 4 | trial id (u32; frames of an older trial are stale) |
 //! | 8  | 4 | game id (u32) |
-//! | 12 | 4 | period (u32; 1 for still, p for oscillating, else 0) |
+//! | 12 | 4 | period (u32; 1 for still, p for oscillating or a spaceship, else 0) |
 //! | 16 | 8 | generation (u64) |
 //! | 24 | 8 | population (u64) |
 //! | 32 | 4 | width in cells (u32) |
 //! | 36 | 4 | height in cells (u32) |
 //! | 40 | 4 | words per row (u32) = ⌈width / 64⌉ |
-//! | 44 | 4 | reserved, 0 |
+//! | 44 | 2 | a spaceship's dx per period (i16, clamped), else 0 |
+//! | 46 | 2 | a spaceship's dy per period (i16, clamped), else 0 |
 //! | 48 | 8 · words per row · height | the words |
 //!
 //! The header is a multiple of 8 bytes so a browser can view the words in place as a
@@ -78,16 +79,36 @@ impl GameStatus {
     }
 }
 
-/// The byte that stands for an outcome, and its period field.
-fn outcome_code(outcome: Outcome) -> (u8, u32) {
+/// The byte that stands for an outcome, its period field and its motion field.
+pub(crate) fn outcome_code(outcome: Outcome) -> (u8, u32, [u8; 4]) {
     let period = outcome.period().map_or(0, |p| u32::try_from(p).unwrap_or(u32::MAX));
+    let clamp = |d: i64| (d.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16).to_le_bytes();
+    let (dx, dy) = outcome.displacement().unwrap_or((0, 0));
+    let (dx, dy) = (clamp(dx), clamp(dy));
     let code = match outcome {
         Outcome::Running => 0,
         Outcome::Extinct => 1,
         Outcome::StillLife => 2,
         Outcome::Oscillating { .. } => 3,
+        Outcome::Spaceship { .. } => 4,
     };
-    (code, period)
+    (code, period, [dx[0], dx[1], dy[0], dy[1]])
+}
+
+/// The outcome a frame's byte, period field and motion field stand for.
+pub(crate) fn outcome_from_code(code: u8, period: u64, motion: [u8; 4]) -> Option<Outcome> {
+    Some(match code {
+        0 => Outcome::Running,
+        1 => Outcome::Extinct,
+        2 => Outcome::StillLife,
+        3 => Outcome::Oscillating { period },
+        4 => Outcome::Spaceship {
+            period,
+            dx: i64::from(i16::from_le_bytes([motion[0], motion[1]])),
+            dy: i64::from(i16::from_le_bytes([motion[2], motion[3]])),
+        },
+        _ => return None,
+    })
 }
 
 /// A decoded frame header.
@@ -116,7 +137,7 @@ pub struct FrameError(String);
 pub fn encode(trial: TrialId, game: GameId, summary: &Summary, status: GameStatus, board: &Board) -> Vec<u8> {
     let words = board.words();
     let mut out = Vec::with_capacity(HEADER_LEN + words.len() * 8);
-    let (outcome, period) = outcome_code(summary.outcome);
+    let (outcome, period, motion) = outcome_code(summary.outcome);
     out.extend_from_slice(&[KIND_BOARD, FORMAT_VERSION, outcome, status.code()]);
     out.extend_from_slice(&trial.0.to_le_bytes());
     out.extend_from_slice(&game.0.to_le_bytes());
@@ -128,7 +149,7 @@ pub fn encode(trial: TrialId, game: GameId, summary: &Summary, status: GameStatu
     out.extend_from_slice(&dim(board.width()));
     out.extend_from_slice(&dim(board.height()));
     out.extend_from_slice(&dim(board.words_per_row()));
-    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&motion);
     for word in words {
         out.extend_from_slice(&word.to_le_bytes());
     }
@@ -157,13 +178,8 @@ pub fn decode(bytes: &[u8]) -> Result<(FrameHeader, Board), FrameError> {
         return Err(bad("unknown kind or version"));
     }
     let period = u64::from(u32_at(bytes, 12));
-    let outcome = match bytes[2] {
-        0 => Outcome::Running,
-        1 => Outcome::Extinct,
-        2 => Outcome::StillLife,
-        3 => Outcome::Oscillating { period },
-        _ => return Err(bad("unknown outcome")),
-    };
+    let motion = [bytes[44], bytes[45], bytes[46], bytes[47]];
+    let outcome = outcome_from_code(bytes[2], period, motion).ok_or_else(|| bad("unknown outcome"))?;
     let status = GameStatus::from_code(bytes[3]).ok_or_else(|| bad("unknown status"))?;
     let (width, height) = (u32_at(bytes, 32) as usize, u32_at(bytes, 36) as usize);
     let mut board = Board::new(width, height).map_err(|e| FrameError(e.to_string()))?;

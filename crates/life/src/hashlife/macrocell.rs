@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::arena::{NodeId, LEAF_LEVEL};
+use super::query::Tree;
 use super::{HashLife, MAX_LEVEL};
 use crate::pattern::parse_rule_with_grid;
 use crate::universe::{Cells, Universe};
@@ -27,45 +28,7 @@ fn parse_error(line: usize, column: usize, message: impl Into<String>) -> LifeEr
 impl HashLife {
     /// Writes the pattern as macrocell, with its rule and generation.
     pub fn write_macrocell(&self) -> String {
-        let mut out = String::from("[M2] (colony)\n");
-        let _ = writeln!(out, "#R {}", self.rule);
-        let _ = writeln!(out, "#G {}", self.generation);
-        let mut numbers: HashMap<NodeId, usize> = HashMap::new();
-        let mut count = 0;
-        let root = self.number(self.root, &mut numbers, &mut count, &mut out);
-        if root == 0 {
-            // An empty pattern still needs a root.
-            out.push_str("4 0 0 0 0\n");
-        }
-        out
-    }
-
-    /// The line number of `id` (0 when empty), writing its line (and its children's) if new.
-    fn number(&self, id: NodeId, numbers: &mut HashMap<NodeId, usize>, count: &mut usize, out: &mut String) -> usize {
-        let n = *self.arena.node(id);
-        if n.pop == 0 {
-            return 0;
-        }
-        if let Some(&known) = numbers.get(&id) {
-            return known;
-        }
-        if n.level == LEAF_LEVEL {
-            let last_row = (0..8).rev().find(|r| (n.bits >> (8 * r)) & 0xff != 0).unwrap_or(0);
-            for r in 0..=last_row {
-                let row = (n.bits >> (8 * r)) & 0xff;
-                for x in 0..(64 - row.leading_zeros()) {
-                    out.push(if row >> x & 1 == 1 { '*' } else { '.' });
-                }
-                out.push('$');
-            }
-            out.push('\n');
-        } else {
-            let kids = n.kids.map(|k| self.number(k, numbers, count, out));
-            let _ = writeln!(out, "{} {} {} {} {}", n.level, kids[0], kids[1], kids[2], kids[3]);
-        }
-        *count += 1;
-        numbers.insert(id, *count);
-        *count
+        write(&self.arena, self.root, self.rule, self.generation)
     }
 
     /// Reads a macrocell pattern (Golly's two-state `[M2]` files) onto a fresh plane. Errors
@@ -186,6 +149,55 @@ impl HashLife {
         debug_assert!(plane.population() == plane.arena.node(plane.root).pop);
         Ok(plane)
     }
+}
+
+/// Writes the tree under `root` as macrocell, with `rule` and `generation`.
+pub(super) fn write(tree: &impl Tree, root: NodeId, rule: Rule, generation: u64) -> String {
+    let mut out = String::from("[M2] (colony)\n");
+    let _ = writeln!(out, "#R {rule}");
+    let _ = writeln!(out, "#G {generation}");
+    let mut numbers: HashMap<NodeId, usize> = HashMap::new();
+    let mut count = 0;
+    if number(tree, root, &mut numbers, &mut count, &mut out) == 0 {
+        // An empty pattern still needs a root.
+        out.push_str("4 0 0 0 0\n");
+    }
+    out
+}
+
+/// The line number of `id` (0 when empty), writing its line (and its children's) if new.
+fn number(
+    tree: &impl Tree,
+    id: NodeId,
+    numbers: &mut HashMap<NodeId, usize>,
+    count: &mut usize,
+    out: &mut String,
+) -> usize {
+    if tree.pop(id) == 0 {
+        return 0;
+    }
+    if let Some(&known) = numbers.get(&id) {
+        return known;
+    }
+    let level = tree.level(id);
+    if level == LEAF_LEVEL {
+        let bits = tree.bits(id);
+        let last_row = (0..8).rev().find(|r| (bits >> (8 * r)) & 0xff != 0).unwrap_or(0);
+        for r in 0..=last_row {
+            let row = (bits >> (8 * r)) & 0xff;
+            for x in 0..(64 - row.leading_zeros()) {
+                out.push(if row >> x & 1 == 1 { '*' } else { '.' });
+            }
+            out.push('$');
+        }
+        out.push('\n');
+    } else {
+        let kids = tree.kids(id).map(|k| number(tree, k, numbers, count, out));
+        let _ = writeln!(out, "{level} {} {} {} {}", kids[0], kids[1], kids[2], kids[3]);
+    }
+    *count += 1;
+    numbers.insert(id, *count);
+    *count
 }
 
 /// The cells of a leaf line.

@@ -174,10 +174,10 @@ pub(super) fn bounding_box(tree: &impl Tree, root: NodeId) -> Option<Rect> {
 
 /// A tree frozen at one generation: its reachable nodes copied out of the arena.
 pub(super) struct Frozen {
-    nodes: Vec<FrozenNode>,
-    root: NodeId,
-    generation: u64,
-    fingerprint: u64,
+    pub(super) nodes: Vec<FrozenNode>,
+    pub(super) root: NodeId,
+    pub(super) generation: u64,
+    pub(super) fingerprint: u64,
 }
 
 impl Tree for Frozen {
@@ -210,7 +210,8 @@ impl Frozen {
     }
 }
 
-type FrozenNode = ([NodeId; 4], u64, u64, u8);
+/// Kids, leaf bits, population, level; kids always come before their parent.
+pub(super) type FrozenNode = ([NodeId; 4], u64, u64, u8);
 
 fn copy(arena: &Arena, id: NodeId, index: &mut HashMap<NodeId, NodeId>, nodes: &mut Vec<FrozenNode>) -> NodeId {
     if let Some(&done) = index.get(&id) {

@@ -77,7 +77,7 @@ pub fn run(
     // Where the time went: nodes made (misses) against nodes found (hits), and collections.
     tracing::debug!(stats = ?plane.stats(), seconds = stepping.as_secs_f64(), "hashlife stepped");
     let stopped = plane.generation() < target && !args.stop_when_settled;
-    let outcome = match outcome.filter(|o: &colony_life::PlaneOutcome| o.is_settled()) {
+    let outcome = match outcome.filter(|o: &colony_life::Outcome| o.is_settled()) {
         Some(o) => o.to_string(),
         // The look-ahead steps a window of generations: not what an interrupted run waits for.
         None if stopped => "unknown (interrupted)".to_string(),
@@ -123,7 +123,7 @@ pub fn run(
 }
 
 /// Whether the plane has settled (remembering what it settled into).
-fn settled(plane: &mut HashLife, outcome: &mut Option<colony_life::PlaneOutcome>) -> Result<bool> {
+fn settled(plane: &mut HashLife, outcome: &mut Option<colony_life::Outcome>) -> Result<bool> {
     let found = plane.outcome_ahead(DEFAULT_CYCLE_WINDOW as u64)?;
     *outcome = Some(found);
     Ok(found.is_settled())

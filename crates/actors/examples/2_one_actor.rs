@@ -12,18 +12,19 @@ async fn main() -> Result<(), colony_actors::ColonyError> {
     let game = colony.spawn(GameId(0), GameSpec::soup(12, 7)).await?;
     println!("Actor for game: {} (actor {})", game.id(), game.actor().get_id());
     let initial = game.state().await?;
-    println!(
-        "Initial state:\n{}",
-        State::from_shared(initial.board, initial.summary.generation)
-    );
+    // A soup on a board: its cells are a board's (a game on the plane would carry a quadtree).
+    let show = |world: &colony_life::World, generation| match world.board() {
+        Some(board) => State::from_shared(board.clone(), generation).to_string(),
+        None => format!("{world:?}"),
+    };
+    println!("Initial state:\n{}", show(&initial.board, initial.summary.generation));
     for _ in 0..2 {
         let reply = game.step(1, Detail::States).await?;
         let summary = reply.summaries[0];
-        let board = reply.boards[0].clone();
         println!(
             "State after step #{}:\n{}",
             summary.generation,
-            State::from_shared(board, summary.generation)
+            show(&reply.boards[0], summary.generation)
         );
     }
     println!("resources: {:?}", colony.resources());

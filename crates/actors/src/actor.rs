@@ -3,12 +3,13 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use colony_life::Game;
+use colony_life::LifeError;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 
 use crate::compute::Compute;
 use crate::message::GameMsg;
-use crate::wire::{Detail, GameId, GameInfo, GameSpec, GameStats, Refused, Snapshot, StepReply, Summary};
+use crate::wire::{Detail, GameId, GameInfo, GameSpec, GameStats, Refused, Snapshot, Space, StepReply, Summary};
+use crate::AnyGame;
 
 /// Work up to this many cell updates (about 0.1 ms) runs in the actor's own task: handing it to a
 /// worker would cost several thread wake-ups, more than the step itself. Larger work goes to the
@@ -72,13 +73,11 @@ impl ActorStats {
 
     /// Records the game's state; `population` when the caller already counted it (counting a big
     /// board again on every message would cost as much as a step of a small one).
-    fn observe(&self, game: &Game, population: Option<u64>) {
-        let board = game.current().board();
+    fn observe(&self, game: &AnyGame, population: Option<u64>) {
         self.generation.store(game.generation(), Ordering::Relaxed);
         self.population
-            .store(population.unwrap_or_else(|| board.population()), Ordering::Relaxed);
-        let bytes = (board.words().len() * 8 * game.history().len()) as u64;
-        self.board_bytes.store(bytes, Ordering::Relaxed);
+            .store(population.unwrap_or_else(|| game.population()), Ordering::Relaxed);
+        self.board_bytes.store(game.bytes(), Ordering::Relaxed);
     }
 }
 
@@ -86,8 +85,9 @@ impl ActorStats {
 pub struct GameState {
     id: GameId,
     seed: Option<u64>,
+    topology: colony_life::Topology,
     /// `None` only while a worker is stepping it.
-    game: Option<Game>,
+    game: Option<AnyGame>,
     messages: u64,
     stats: Arc<ActorStats>,
     _live: Live,
@@ -104,64 +104,66 @@ impl Drop for Live {
 }
 
 impl GameState {
-    fn game(&self) -> Result<&Game, ActorProcessingErr> {
+    fn game(&self) -> Result<&AnyGame, ActorProcessingErr> {
         self.game
             .as_ref()
             .ok_or_else(|| "game lost by an earlier failure".into())
     }
 }
 
-fn summary(game: &Game) -> Summary {
+fn summary(game: &AnyGame) -> Summary {
     Summary {
         generation: game.generation(),
-        population: game.current().population(),
+        population: game.population(),
         outcome: game.outcome(),
     }
 }
 
-fn snapshot(game: &Game) -> Snapshot {
+fn snapshot(game: &AnyGame) -> Snapshot {
     Snapshot {
         summary: summary(game),
-        board: game.current().shared_board().clone(),
+        board: game.world(),
     }
 }
 
 /// Advances `game` by `generations`, collecting what `detail` asks for. The reply's size is
 /// bounded by `detail` (check it first with [`Detail::check`]): `Detail::Last` keeps one summary
-/// and one board whatever the number of generations.
-pub fn step_game(game: &mut Game, id: GameId, generations: u64, detail: Detail) -> StepReply {
+/// and one board whatever the number of generations. Fails only on the plane, past the game's
+/// memory budget.
+pub fn step_game(game: &mut AnyGame, id: GameId, generations: u64, detail: Detail) -> Result<StepReply, LifeError> {
     let mut reply = StepReply {
         game: id,
         advanced: 0,
         summaries: Vec::new(),
         boards: Vec::new(),
     };
-    step_into(game, generations, detail, &mut reply);
+    step_into(game, generations, detail, &mut reply)?;
     finish_reply(game, detail, &mut reply);
-    reply
+    Ok(reply)
 }
 
 /// Steps `generations` more into `reply` (a batch may be stepped in several chunks).
-fn step_into(game: &mut Game, generations: u64, detail: Detail, reply: &mut StepReply) {
+fn step_into(game: &mut AnyGame, generations: u64, detail: Detail, reply: &mut StepReply) -> Result<(), LifeError> {
     if detail == Detail::Last {
-        game.advance(generations);
+        game.advance(generations)?;
         reply.advanced += generations;
-        return;
+        return Ok(());
     }
     for _ in 0..generations {
-        game.advance(1);
+        game.advance(1)?;
         reply.advanced += 1;
         if detail.keeps(game.generation()) {
             reply.summaries.push(summary(game));
             if detail == Detail::States {
-                reply.boards.push(game.current().shared_board().clone());
+                reply.boards.push(game.world());
             }
         }
     }
+    Ok(())
 }
 
 /// Adds the newest generation's summary (and board, for `Detail::Last`) if not there yet.
-fn finish_reply(game: &Game, detail: Detail, reply: &mut StepReply) {
+fn finish_reply(game: &AnyGame, detail: Detail, reply: &mut StepReply) {
     if reply.advanced == 0 {
         return;
     }
@@ -169,7 +171,7 @@ fn finish_reply(game: &Game, detail: Detail, reply: &mut StepReply) {
         reply.summaries.push(summary(game));
     }
     if detail == Detail::Last {
-        reply.boards.push(game.current().shared_board().clone());
+        reply.boards.push(game.world());
     }
 }
 
@@ -186,6 +188,7 @@ impl Actor for GameActor {
             _live: Live(self.live.clone()),
             id: args.id,
             seed: args.spec.seed(),
+            topology: args.spec.topology,
             game: Some(game),
             messages: 0,
             stats: args.stats,
@@ -229,30 +232,42 @@ impl GameActor {
                 let game = state.game()?;
                 let history = game
                     .history()
-                    .rev()
+                    .into_iter()
                     .map(|s| Snapshot {
                         summary: Summary {
-                            generation: s.generation(),
-                            population: s.population(),
+                            generation: s.generation,
+                            population: s.population,
                             outcome: game.outcome(),
                         },
-                        board: s.shared_board().clone(),
+                        board: s.world,
                     })
                     .collect();
                 let _ = reply.send(Ok(history));
             }
             GameMsg::GetInfo(reply) => {
                 let game = state.game()?;
-                let board = game.current().board();
+                let (width, height, space) = match game {
+                    AnyGame::Board(g) => (g.current().board().width(), g.current().board().height(), Space::Board),
+                    AnyGame::Plane(g) => {
+                        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+                        let b = g.bounding_box();
+                        (
+                            b.map_or(0, |b| size(b.width)),
+                            b.map_or(0, |b| size(b.height)),
+                            Space::Plane,
+                        )
+                    }
+                };
                 let _ = reply.send(Ok(GameInfo {
                     game: state.id,
-                    width: board.width(),
-                    height: board.height(),
+                    width,
+                    height,
                     rule: game.rule(),
-                    topology: game.topology(),
+                    topology: state.topology,
+                    space,
                     seed: state.seed,
                     current: summary(game),
-                    history_len: game.history().len(),
+                    history_len: game.history_len(),
                     messages: state.messages,
                 }));
             }
@@ -287,7 +302,7 @@ impl GameActor {
         detail: Detail,
     ) -> Result<Result<StepReply, Refused>, ActorProcessingErr> {
         let id = state.id;
-        let board_bytes = state.game()?.current().board().words().len() as u64 * 8;
+        let board_bytes = state.game()?.world().bytes();
         if let Err(refused) = detail.check(generations, board_bytes) {
             return Ok(Err(refused));
         }
@@ -297,16 +312,28 @@ impl GameActor {
             summaries: Vec::new(),
             boards: Vec::new(),
         };
-        let cells = state.game()?.current().board().cell_count();
+        let cells = match state.game()? {
+            AnyGame::Board(g) => g.current().board().cell_count(),
+            // HashLife's cost follows the pattern's structure, not a cell count; a batch is one
+            // jump on a worker (chunking it would lose the jump).
+            AnyGame::Plane(_) => u64::MAX / 2,
+        };
         // A huge batch runs in chunks of bounded work, so the runtime gets a look in between
         // (a kill lands between chunks, not after the whole batch).
-        let chunk = (CHUNK_CELL_UPDATES / (cells + GENERATION_OVERHEAD)).max(1);
+        let chunk = match state.game()? {
+            AnyGame::Board(_) => (CHUNK_CELL_UPDATES / (cells + GENERATION_OVERHEAD)).max(1),
+            AnyGame::Plane(_) => generations,
+        };
         let mut remaining = generations;
         while remaining > 0 {
             let mut game = state.game.take().ok_or("game lost by an earlier failure")?;
             // A settled game jumps: the rest of the batch costs a history's worth of steps and a
             // period, whatever its length, so it is one chunk.
-            let (n, work) = match game.cycle_period() {
+            let period = match &game {
+                AnyGame::Board(g) => g.cycle_period(),
+                AnyGame::Plane(_) => None,
+            };
+            let (n, work) = match period {
                 Some(period) if detail == Detail::Last => {
                     let tail = (game.history_capacity() as u64).saturating_add(period);
                     (
@@ -316,28 +343,30 @@ impl GameActor {
                 }
                 _ => {
                     let n = remaining.min(chunk);
-                    (n, n.saturating_mul(cells + GENERATION_OVERHEAD))
+                    (n, n.saturating_mul(cells.saturating_add(GENERATION_OVERHEAD)))
                 }
             };
             remaining -= n;
             if work <= INLINE_CELL_UPDATES {
-                step_into(&mut game, n, detail, &mut reply);
+                let stepped = step_into(&mut game, n, detail, &mut reply);
                 state.game = Some(game);
+                stepped.map_err(|e| format!("{id}: {e}"))?;
                 if remaining > 0 {
                     tokio::task::yield_now().await;
                 }
                 continue;
             }
-            let (game, back) = self
+            let (game, back, stepped) = self
                 .compute
                 .run(move || {
-                    step_into(&mut game, n, detail, &mut reply);
-                    (game, reply)
+                    let stepped = step_into(&mut game, n, detail, &mut reply);
+                    (game, reply, stepped)
                 })
                 .await
                 .map_err(|panic| format!("{id} panicked while stepping: {panic}"))?;
             reply = back;
             state.game = Some(game);
+            stepped.map_err(|e| format!("{id}: {e}"))?;
         }
         let game = state.game()?;
         finish_reply(game, detail, &mut reply);

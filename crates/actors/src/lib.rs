@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 mod actor;
+mod any_game;
 mod checkpoint;
 mod colony;
 mod compute;
@@ -47,6 +48,7 @@ mod update;
 mod wire;
 
 pub use actor::{step_game, ActorStats, GameActor, GameArgs, GameState};
+pub use any_game::{AnyGame, Kept};
 pub use checkpoint::{CheckpointSink, Checkpointing};
 pub use colony::{ActorRow, Colony, ColonyConfig, GameHandle, Placed, Resources, DEFAULT_CALL_TIMEOUT};
 pub use compute::Compute;
@@ -57,6 +59,6 @@ pub use placement::{NodeState, NodeView, Placement};
 pub use supervisor::{Trial, TrialInfo, TrialOptions, TrialStatus, TrialSupervisor};
 pub use update::{GameUpdate, Updates, UPDATE_BUFFER};
 pub use wire::{
-    Detail, GameId, GameInfo, GameSpec, GameStats, Refused, Snapshot, Start, StepReply, Summary, TrialId,
-    MAX_REPLY_BOARD_BYTES, MAX_REPLY_SUMMARIES, TRIAL_HISTORY,
+    Detail, GameId, GameInfo, GameSpec, GameStats, Refused, Snapshot, Space, Start, StepReply, Summary, TrialId,
+    DEFAULT_PLANE_MEMORY, MAX_REPLY_BOARD_BYTES, MAX_REPLY_SUMMARIES, TRIAL_HISTORY,
 };

@@ -14,13 +14,13 @@ pub(crate) use result::Tally;
 pub use result::{GameEnd, GameResult, TrialReport};
 pub use runner::Supervision;
 
-use colony_life::{Board, Outcome, Rule, Topology};
+use colony_life::{Board, Outcome, PlaneState, Rule, Topology, World};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::step_game;
 use crate::supervisor::{SupervisorConfig, TrialOptions, TrialSupervisor};
 use crate::update::Updates;
-use crate::wire::{Detail, GameId, GameSpec, Start, TrialId};
+use crate::wire::{Detail, GameId, GameSpec, Space, Start, TrialId, DEFAULT_PLANE_MEMORY};
 use crate::{Colony, ColonyError};
 
 /// Largest number of games one trial may run.
@@ -48,12 +48,25 @@ pub struct TrialSpec {
     pub density: f64,
     /// Rule.
     pub rule: Rule,
-    /// Topology.
+    /// Topology (of boards).
     pub topology: Topology,
+    /// Boards, or the unbounded plane (where `width`×`height` is a soup's extent).
+    #[serde(default)]
+    pub space: Space,
     /// A placed pattern every game starts from instead of a soup.
     pub pattern: Option<Arc<Board>>,
+    /// On the plane: the pattern every game starts from instead of a soup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plane_pattern: Option<PlaneState>,
+    /// On the plane: bytes of HashLife nodes each game may use.
+    #[serde(default = "default_plane_memory")]
+    pub plane_memory: u64,
     /// States each game keeps.
     pub history: usize,
+}
+
+fn default_plane_memory() -> u64 {
+    DEFAULT_PLANE_MEMORY
 }
 
 impl Default for TrialSpec {
@@ -70,7 +83,10 @@ impl Default for TrialSpec {
             density: 0.5,
             rule: Rule::CONWAY,
             topology: Topology::Torus,
+            space: Space::Board,
             pattern: None,
+            plane_pattern: None,
+            plane_memory: DEFAULT_PLANE_MEMORY,
             history: crate::wire::TRIAL_HISTORY,
         }
     }
@@ -84,7 +100,13 @@ impl TrialSpec {
     /// Bytes the trial holds at most while it runs, estimated before anything is allocated: for
     /// every game its history, the board being computed and the spare, its first state (kept for
     /// the report and the dashboard), a reply in flight, and [`GAME_OVERHEAD_BYTES`].
+    /// On the plane, a game's nodes count at their budget: HashLife grows its arena on demand up
+    /// to it, and the states it keeps are copies of what the arena holds.
     pub fn estimated_bytes(&self) -> u64 {
+        if self.space == Space::Plane {
+            let per_game = self.plane_memory.saturating_add(GAME_OVERHEAD_BYTES);
+            return per_game.saturating_mul(self.games as u64);
+        }
         let board = Board::bytes_for(self.width, self.height).unwrap_or(u64::MAX);
         let per_game = board
             .saturating_mul(self.history as u64 + 4)
@@ -118,10 +140,14 @@ impl TrialSpec {
 
     /// The spec of game `i`.
     pub fn game(&self, i: usize) -> GameSpec {
-        let start = match &self.pattern {
+        let pattern = match self.space {
+            Space::Board => self.pattern.clone().map(World::Board),
+            Space::Plane => self.plane_pattern.clone().map(World::Plane),
+        };
+        let start = match pattern {
             Some(board) => Start::Board {
-                board: board.clone(),
                 generation: 0,
+                board,
                 outcome: Outcome::Running,
             },
             None => Start::Soup {
@@ -134,6 +160,8 @@ impl TrialSpec {
             height: self.height,
             rule: self.rule,
             topology: self.topology,
+            space: self.space,
+            plane_memory: self.plane_memory,
             start,
             history: self.history,
         }
@@ -182,7 +210,7 @@ pub fn run_sequential(spec: &TrialSpec, updates: &Updates) -> Result<TrialReport
             std::thread::sleep(spec.pause);
         }
         for (i, game) in games.iter_mut().enumerate() {
-            let reply = step_game(game, GameId(i as u32), batch, Detail::Last);
+            let reply = step_game(game, GameId(i as u32), batch, Detail::Last)?;
             tally.record(reply, updates);
         }
     }

@@ -1,8 +1,6 @@
 //! `GameUpdate`: what runners announce, for any number of sinks to follow.
 
-use std::sync::Arc;
-
-use colony_life::Board;
+use colony_life::World;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -20,7 +18,7 @@ pub enum GameUpdate {
         /// Generation, population, outcome.
         summary: Summary,
         /// The board, when the runner has it.
-        board: Option<Arc<Board>>,
+        board: Option<World>,
     },
     /// A game's actor failed (panic or error); the other games go on.
     Failed {

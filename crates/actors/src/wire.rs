@@ -1,8 +1,8 @@
 //! Plain, serializable data that travels in actor messages and updates.
 
-use std::sync::Arc;
+use colony_life::{soup, Board, Game, HashLife, LifeError, Outcome, PlaneGame, Rule, Topology, World};
 
-use colony_life::{soup, Board, Game, LifeError, Outcome, Rule, Topology};
+use crate::AnyGame;
 use serde::{Deserialize, Serialize};
 
 /// Identifies a game within a colony (its index in a trial).
@@ -36,10 +36,10 @@ pub enum Start {
         /// Fraction of live cells.
         density: f64,
     },
-    /// An explicit board (a pattern already placed, or a restored checkpoint).
+    /// Explicit cells (a pattern already placed, or a restored checkpoint).
     Board {
-        /// The cells.
-        board: Arc<Board>,
+        /// The cells: a board, or the plane's.
+        board: World,
         /// Its generation number.
         generation: u64,
         /// What the game had settled into by then, if known.
@@ -61,17 +61,38 @@ impl Start {
 /// step need). The tutorial keeps every state; a trial of thousands of games cannot.
 pub const TRIAL_HISTORY: usize = 2;
 
+/// Where a game's cells live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Space {
+    /// A `width`×`height` board whose edges the topology sets.
+    #[default]
+    Board,
+    /// The unbounded plane, computed with HashLife; `width`×`height` is only a soup's extent,
+    /// its top-left cell at (0,0).
+    Plane,
+}
+
+/// Bytes of HashLife nodes a plane game may use unless a trial says otherwise.
+pub const DEFAULT_PLANE_MEMORY: u64 = 256 << 20;
+
 /// Everything needed to build a game: what a spawn message carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GameSpec {
-    /// Board width.
+    /// Board width (on the plane, a soup's).
     pub width: usize,
-    /// Board height.
+    /// Board height (on the plane, a soup's).
     pub height: usize,
     /// Life-like rule.
     pub rule: Rule,
-    /// Edges.
+    /// Edges of a board (not used on the plane).
     pub topology: Topology,
+    /// A board or the plane.
+    #[serde(default)]
+    pub space: Space,
+    /// Bytes of nodes a plane game may use.
+    #[serde(default = "default_plane_memory")]
+    pub plane_memory: u64,
     /// First board.
     pub start: Start,
     /// States kept in the game's history.
@@ -86,6 +107,8 @@ impl GameSpec {
             height: size,
             rule: Rule::CONWAY,
             topology: Topology::Torus,
+            space: Space::Board,
+            plane_memory: DEFAULT_PLANE_MEMORY,
             start: Start::Soup { seed, density: 0.5 },
             history: TRIAL_HISTORY,
         }
@@ -100,11 +123,22 @@ impl GameSpec {
     }
 
     /// Builds the game this spec describes.
-    pub fn build(&self) -> Result<Game, LifeError> {
+    pub fn build(&self) -> Result<AnyGame, LifeError> {
+        match self.space {
+            Space::Board => self.build_board().map(AnyGame::Board),
+            Space::Plane => self.build_plane().map(AnyGame::Plane),
+        }
+    }
+
+    /// Builds the game on a board this spec describes (a plane spec is refused).
+    pub fn build_board(&self) -> Result<Game, LifeError> {
+        if self.space == Space::Plane {
+            return Err(LifeError::Corrupt("this game is on the plane, not a board".to_string()));
+        }
         let (board, generation, outcome) = match &self.start {
             Start::Soup { seed, density } => (soup(self.width, self.height, *seed, *density)?, 0, Outcome::Running),
             Start::Board {
-                board,
+                board: World::Board(board),
                 generation,
                 outcome,
             } => {
@@ -119,11 +153,50 @@ impl GameSpec {
                 }
                 (Board::clone(board), *generation, *outcome)
             }
+            Start::Board {
+                board: World::Plane(_), ..
+            } => {
+                return Err(LifeError::Corrupt(
+                    "a board game was given the plane's cells".to_string(),
+                ))
+            }
         };
-        Ok(Game::resume(board, generation, self.rule, self.topology)
-            .with_history(self.history)?
-            .with_known_outcome(outcome))
+        Game::resume(board, generation, self.rule, self.topology)
+            .with_history(self.history)
+            .map(|g| g.with_known_outcome(outcome))
     }
+
+    fn build_plane(&self) -> Result<PlaneGame, LifeError> {
+        let plane = match &self.start {
+            Start::Soup { seed, density } => {
+                let cells = soup(self.width, self.height, *seed, *density)?;
+                let mut plane = HashLife::with_memory(self.rule, self.plane_memory)?;
+                plane.add_cells(cells.live_cells().map(|(x, y)| (x as i64, y as i64)))?;
+                plane
+            }
+            Start::Board {
+                board: World::Plane(state),
+                ..
+            } => {
+                if state.rule() != self.rule {
+                    return Err(LifeError::Corrupt(format!(
+                        "spec says rule {} but the plane's cells are under {}",
+                        self.rule,
+                        state.rule()
+                    )));
+                }
+                HashLife::from_state(state, self.plane_memory)?
+            }
+            Start::Board {
+                board: World::Board(_), ..
+            } => return Err(LifeError::Corrupt("a plane game was given a board".to_string())),
+        };
+        PlaneGame::new(plane)?.with_history(self.history)
+    }
+}
+
+fn default_plane_memory() -> u64 {
+    DEFAULT_PLANE_MEMORY
 }
 
 /// One generation in brief.
@@ -137,13 +210,13 @@ pub struct Summary {
     pub outcome: Outcome,
 }
 
-/// A full generation: its summary and its board (shared, not copied, within a process).
+/// A full generation: its summary and its cells (shared, not copied, within a process).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Generation, population, outcome.
     pub summary: Summary,
     /// The cells.
-    pub board: Arc<Board>,
+    pub board: World,
 }
 
 /// Summaries one step reply may carry ([`Detail::Summaries`], [`Detail::Every`]).
@@ -228,8 +301,8 @@ pub struct StepReply {
     pub advanced: u64,
     /// The summaries asked for (see [`Detail`]), oldest first; the newest generation's is last.
     pub summaries: Vec<Summary>,
-    /// The boards asked for (see [`Detail`]), oldest first.
-    pub boards: Vec<Arc<Board>>,
+    /// The cells asked for (see [`Detail`]), oldest first.
+    pub boards: Vec<World>,
 }
 
 impl StepReply {
@@ -244,14 +317,16 @@ impl StepReply {
 pub struct GameInfo {
     /// Game id.
     pub game: GameId,
-    /// Board width.
+    /// Board width (on the plane, the bounding box's).
     pub width: usize,
-    /// Board height.
+    /// Board height (on the plane, the bounding box's).
     pub height: usize,
     /// Rule.
     pub rule: Rule,
-    /// Topology.
+    /// Topology (of a board).
     pub topology: Topology,
+    /// A board or the plane.
+    pub space: Space,
     /// Soup seed, if any.
     pub seed: Option<u64>,
     /// Current generation in brief.

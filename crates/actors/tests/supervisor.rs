@@ -183,7 +183,7 @@ fn reference_at(spec: &TrialSpec) -> TrialReport {
         ..spec.clone()
     });
     for (i, b) in report.boards.iter_mut().enumerate() {
-        *b = Some(Arc::new(spec.game(i).build().expect("game").current().board().clone()));
+        *b = Some(spec.game(i).build().expect("game").world());
     }
     report
 }

@@ -118,3 +118,48 @@ async fn a_huge_batch_is_bounded_in_memory_in_both_modes() {
         "generations counted from the reply, not its summaries"
     );
 }
+
+/// Games on the plane run as actors as they do one after another, and say what they became: a
+/// glider flies (period 4, one cell down and right), an acorn reaches its known population.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plane_games_run_as_actors() {
+    use colony_actors::trial::{Limits, TrialRequest};
+    use colony_life::{Outcome, World};
+
+    let colony = Colony::init(ColonyConfig::default()).await.expect("colony");
+    for (pattern, steps, population, outcome) in [
+        (
+            "glider",
+            1000,
+            5,
+            Outcome::Spaceship {
+                period: 4,
+                dx: 1,
+                dy: 1,
+            },
+        ),
+        ("acorn", 5206, 633, Outcome::Running),
+    ] {
+        let request: TrialRequest = serde_json::from_str(&format!(
+            r#"{{"games": 2, "steps": {steps}, "batch_size": 1000, "topology": "plane", "pattern": "{pattern}"}}"#
+        ))
+        .expect("request");
+        let spec = request.plan(&Limits::default()).expect("plan").spec;
+        let seq = tokio::task::block_in_place(|| run_sequential(&spec, &Updates::default())).expect("sequential");
+        let act = run_actors(&colony, &spec).await.expect("actors");
+        assert_eq!(seq.results, act.results, "{pattern}");
+        for r in &act.results {
+            assert_eq!((r.generation, r.population), (steps, population), "{pattern}");
+            assert_eq!(r.end.outcome(), Some(outcome), "{pattern}");
+        }
+        assert!(act.boards.iter().all(|b| matches!(b, Some(World::Plane(_)))));
+    }
+    // A soup's extent on the plane: its cells start inside it, then spread past it.
+    let request: TrialRequest =
+        serde_json::from_str(r#"{"games": 1, "size": 32, "steps": 200, "topology": "plane", "seed": 5}"#)
+            .expect("soup");
+    let report = run_actors(&colony, &request.plan(&Limits::default()).expect("plan").spec)
+        .await
+        .expect("soup trial");
+    assert_eq!(report.results[0].generation, 200);
+}

@@ -497,6 +497,7 @@ fn a_saved_generation_never_moves_backwards_and_a_lease_has_one_holder() {
         seed: Some(1),
         rule: Rule::CONWAY,
         topology: Topology::Torus,
+        plane: false,
         width: 8,
         height: 8,
     };

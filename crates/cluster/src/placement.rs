@@ -300,8 +300,15 @@ fn least_loaded(load: &[u64], workers: &[usize], alive: &[bool]) -> Option<usize
     })
 }
 
-/// Bytes of the board a game's spec makes (what its spawn and every reply carry).
+/// Bytes of the board a game's spec makes (what its spawn and every reply carry). On the plane,
+/// the cells a spawn carries (a soup's extent as a board, or the pattern's tree); its replies
+/// grow with the pattern, under the same frame limit.
 fn board_bytes(spec: &GameSpec) -> u64 {
+    if let colony_actors::Start::Board { board, .. } = &spec.start {
+        if board.plane().is_some() {
+            return board.bytes();
+        }
+    }
     let words = (spec.width as u64).div_ceil(64);
     words.saturating_mul(8).saturating_mul(spec.height as u64)
 }

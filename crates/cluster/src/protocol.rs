@@ -23,7 +23,7 @@ use crate::heartbeat::Heartbeat;
 /// (the greeting's terms, `Beat`) and epochs in `Spawn`. Version 3: [`NodeReport`] carries CPU
 /// time and uptime. Version 4: draining (a beat's [`Pulse`], [`NodeReport::draining`]) and the
 /// node's listen address in its [`Welcome`] (for nodes that join).
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The process-group scope Colony's actors join (ractor_cluster syncs every scope).
 pub const SCOPE: &str = "colony";

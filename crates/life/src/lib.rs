@@ -33,7 +33,7 @@ mod soup;
 mod state;
 mod topology;
 pub mod universe;
-
+mod world;
 
 pub use board::{Board, MAX_CELLS, WORD_BITS};
 pub use error::{LifeError, Result};
@@ -47,4 +47,4 @@ pub use soup::{soup, splitmix64};
 pub use state::State;
 pub use topology::Topology;
 pub use universe::{CellSink, Cells, Dense, Rect, Snapshot, Universe};
-
+pub use world::World;

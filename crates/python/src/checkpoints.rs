@@ -151,11 +151,19 @@ impl PyCheckpoints {
             self.with_store(|store| {
                 let trial = PyCheckpoints::trial_or_latest(store, trial)?;
                 let checkpoint = store.load_trial(trial)?;
-                Ok(checkpoint
+                checkpoint
                     .snapshots
                     .iter()
-                    .map(|s| (s.game, PyState(s.to_state()), outcome_tuple(s.outcome)))
-                    .collect())
+                    .map(|s| {
+                        let state = s.to_state().ok_or_else(|| {
+                            StoreError::Invalid(format!(
+                                "game {} of trial {trial} is on the plane; read it with `colony checkpoints --export FILE.mc`",
+                                s.game
+                            ))
+                        })?;
+                        Ok((s.game, PyState(state), outcome_tuple(s.outcome)))
+                    })
+                    .collect()
             })
         })
     }

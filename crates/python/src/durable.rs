@@ -47,7 +47,7 @@ impl Durable {
         let Some(latest) = latest else {
             let journal = Journal::create(&path, &spec).map_err(store_error)?;
             let games = (0..spec.games)
-                .map(|i| spec.game(i).build().and_then(|g| g.with_history(1)))
+                .map(|i| spec.game(i).build_board().and_then(|g| g.with_history(1)))
                 .collect::<colony_life::Result<Vec<Game>>>()
                 .map_err(value_error)?;
             let trial = journal.trial();
@@ -77,6 +77,11 @@ impl Durable {
             } = start
             else {
                 return Err(PyValueError::new_err("a checkpoint without a board"));
+            };
+            let Some(board) = board.board() else {
+                return Err(PyValueError::new_err(
+                    "a checkpoint of a game on the plane (Games holds boards)",
+                ));
             };
             let game = Game::resume(colony_life::Board::clone(board), *generation, spec.rule, spec.topology)
                 .with_history(1)
@@ -134,7 +139,7 @@ impl Durable {
                         population: current.population(),
                         outcome: game.outcome(),
                     },
-                    board: Arc::clone(current.shared_board()),
+                    board: colony_life::World::Board(Arc::clone(current.shared_board())),
                 };
                 journal.save(vec![(GameId(number), snapshot)])?;
             }

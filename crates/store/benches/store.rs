@@ -32,6 +32,7 @@ fn trial(dir: &std::path::Path, synchronous: Synchronous) -> (Store, TrialId) {
             seed: Some(u64::from(game)),
             rule: Rule::CONWAY,
             topology: Topology::Torus,
+            plane: false,
             width: SIZE,
             height: SIZE,
         })

@@ -5,11 +5,30 @@
 //! seeded with the generation, so a damaged board, a damaged size or a generation column that no
 //! longer belongs to the board are all caught on load.
 
-use colony_life::{Board, MAX_CELLS, WORD_BITS};
+use colony_life::{Board, PlaneState, World, MAX_CELLS, WORD_BITS};
 use twox_hash::XxHash3_64;
 
 /// Bytes before the words: width and height.
 const HEADER_BYTES: usize = 16;
+
+/// Largest plane blob read back (macrocell text; a pattern of a million distinct nodes is about
+/// 20 MiB).
+pub(crate) const MAX_PLANE_BLOB: u64 = 256 << 20;
+
+/// Encodes a game's cells: a board as below, the plane as its macrocell text (which names its
+/// rule and generation, and which Golly reads).
+pub(crate) fn encode_world(world: &World) -> Vec<u8> {
+    match world {
+        World::Board(board) => encode(board),
+        World::Plane(plane) => plane.write_macrocell().into_bytes(),
+    }
+}
+
+/// Decodes a plane blob (macrocell text).
+pub(crate) fn decode_plane(blob: &[u8]) -> Result<PlaneState, String> {
+    let text = std::str::from_utf8(blob).map_err(|e| format!("plane blob is not text: {e}"))?;
+    PlaneState::from_macrocell(text).map_err(|e| format!("plane blob: line {e}"))
+}
 
 /// Encodes a board into a fresh blob.
 pub(crate) fn encode(board: &Board) -> Vec<u8> {

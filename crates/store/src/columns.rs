@@ -24,9 +24,14 @@ pub(crate) fn bits_u64(value: i64) -> u64 {
     u64::from_ne_bytes(value.to_ne_bytes())
 }
 
-/// An outcome as its label column and period column.
-pub(crate) fn outcome_to_parts(outcome: Outcome) -> (&'static str, Option<u64>) {
-    (outcome.label(), outcome.period())
+/// An outcome as its label column and period column. A spaceship's label carries its motion:
+/// `spaceship 1 1` (older builds never wrote one).
+pub(crate) fn outcome_to_parts(outcome: Outcome) -> (String, Option<u64>) {
+    let label = match outcome.displacement() {
+        Some((dx, dy)) => format!("{} {dx} {dy}", outcome.label()),
+        None => outcome.label().to_string(),
+    };
+    (label, outcome.period())
 }
 
 /// An outcome from its label and period; an unknown label or a missing period is an error message.
@@ -39,6 +44,15 @@ pub(crate) fn outcome_from_parts(kind: &str, period: Option<u64>) -> Result<Outc
             Some(period) if period >= 2 => Ok(Outcome::Oscillating { period }),
             other => Err(format!("oscillating outcome with period {other:?}")),
         },
+        spaceship if spaceship.starts_with("spaceship ") => {
+            let mut motion = spaceship["spaceship ".len()..].split(' ').map(str::parse::<i64>);
+            match (motion.next(), motion.next(), motion.next(), period) {
+                (Some(Ok(dx)), Some(Ok(dy)), None, Some(period)) if period >= 1 => {
+                    Ok(Outcome::Spaceship { period, dx, dy })
+                }
+                _ => Err(format!("spaceship outcome {spaceship:?} with period {period:?}")),
+            }
+        }
         other => Err(format!("unknown outcome {other:?}")),
     }
 }
@@ -55,13 +69,21 @@ mod tests {
             Outcome::StillLife,
             Outcome::Oscillating { period: 2 },
             Outcome::Oscillating { period: u64::MAX },
+            Outcome::Spaceship {
+                period: 4,
+                dx: -1,
+                dy: 1,
+            },
         ] {
             let (kind, period) = outcome_to_parts(outcome);
-            assert_eq!(outcome_from_parts(kind, period), Ok(outcome));
+            assert_eq!(outcome_from_parts(&kind, period), Ok(outcome));
         }
         assert!(outcome_from_parts("oscillating", Some(1)).is_err());
         assert!(outcome_from_parts("oscillating", None).is_err());
         assert!(outcome_from_parts("exploding", None).is_err());
+        assert!(outcome_from_parts("spaceship 1", Some(4)).is_err());
+        assert!(outcome_from_parts("spaceship 1 1 1", Some(4)).is_err());
+        assert!(outcome_from_parts("spaceship 1 1", None).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use colony_actors::trial::{TrialReport, TrialSpec};
-use colony_actors::{CheckpointSink, Checkpointing, GameId, Start, Summary};
+use colony_actors::{CheckpointSink, Checkpointing, GameId, Space, Start, Summary};
 
 use crate::{CheckpointSender, CheckpointWriter, GameRecord, Result, Snapshot, Store, StoreError, TrialId};
 
@@ -49,15 +49,11 @@ impl Journal {
                 seed: game_spec.seed(),
                 rule: spec.rule,
                 topology: spec.topology,
+                plane: spec.space == Space::Plane,
                 width: spec.width,
                 height: spec.height,
             });
-            initial.push(Snapshot::new(
-                i as u32,
-                0,
-                game.current().shared_board().clone(),
-                game.outcome(),
-            ));
+            initial.push(Snapshot::new(i as u32, 0, game.world(), game.outcome()));
         }
         let mut store = Store::create(path)?;
         let trial = store.create_leased_trial(&json, spec.steps, &records, &initial)?;
@@ -241,12 +237,30 @@ fn cross_check(path: &Path, checkpoint: &crate::Checkpoint) -> Result<TrialSpec>
         )));
     }
     for (i, (record, snapshot)) in checkpoint.trial.games.iter().zip(&checkpoint.snapshots).enumerate() {
-        let expected = (spec.rule, spec.topology, spec.width, spec.height);
-        let stored = (record.rule, record.topology, record.width, record.height);
-        if record.game as usize != i || stored != expected {
+        let on_plane = spec.space == Space::Plane;
+        let expected = (
+            spec.rule,
+            on_plane || spec.topology == record.topology,
+            spec.width,
+            spec.height,
+        );
+        let stored = (record.rule, true, record.width, record.height);
+        if record.game as usize != i || stored != expected || record.plane != on_plane {
             return Err(inconsistent(format!(
                 "game {} is {}x{} {} {} but the spec says {}x{} {} {}",
-                record.game, stored.2, stored.3, stored.1, stored.0, expected.2, expected.3, expected.1, expected.0
+                record.game,
+                record.width,
+                record.height,
+                record.topology_text(),
+                record.rule,
+                spec.width,
+                spec.height,
+                if on_plane {
+                    "plane".to_string()
+                } else {
+                    spec.topology.to_string()
+                },
+                spec.rule
             )));
         }
         if record.seed != spec.game(i).seed() {

@@ -32,7 +32,7 @@
 //! let dir = tempfile::tempdir()?;
 //! let mut store = Store::create(dir.path().join("trial.db"))?;
 //! let (rule, topology) = (Rule::CONWAY, Topology::Torus);
-//! let game = GameRecord { game: 0, seed: Some(7), rule, topology, width: 8, height: 8 };
+//! let game = GameRecord { game: 0, seed: Some(7), rule, topology, plane: false, width: 8, height: 8 };
 //! let start = Snapshot::new(0, 0, Board::new(8, 8)?, Outcome::Running);
 //! let trial = store.create_trial(r#"{"games":1}"#, 1000, &[game], &[start])?;
 //! store.save(trial, &[Snapshot::new(0, 100, Board::new(8, 8)?, Outcome::Extinct)])?;

@@ -225,7 +225,12 @@ impl Store {
             game,
             seed: raw.seed.map(bits_u64),
             rule: raw.rule.parse::<Rule>().map_err(|e| corrupt(e.to_string()))?,
-            topology: raw.topology.parse::<Topology>().map_err(|e| corrupt(e.to_string()))?,
+            // `plane` would parse as Golly's bounded plane; here it means the unbounded one.
+            plane: raw.topology == GameRecord::PLANE,
+            topology: match raw.topology.as_str() {
+                GameRecord::PLANE => Topology::Torus,
+                text => text.parse::<Topology>().map_err(|e| corrupt(e.to_string()))?,
+            },
             width: size(raw.width)?,
             height: size(raw.height)?,
         })
@@ -244,6 +249,16 @@ impl Store {
         let period: Option<i64> = row.get(4).map_err(fail)?;
         let checksum = bits_u64(row.get(5).map_err(fail)?);
         let length: i64 = row.get(7).map_err(fail)?;
+        if setup.plane {
+            return self.verify_plane(
+                trial,
+                setup,
+                row,
+                (generation, population, checksum, length),
+                outcome,
+                period,
+            );
+        }
         let expected = setup
             .width
             .div_ceil(WORD_BITS)
@@ -285,6 +300,53 @@ impl Store {
         }
         let outcome = period_outcome(&outcome, period).map_err(corrupt)?;
         Ok(Snapshot::new(game, generation, board, outcome))
+    }
+
+    /// [`Store::verify`] for a game on the plane: its blob is macrocell text, bounded by
+    /// [`blob::MAX_PLANE_BLOB`] before it is read.
+    fn verify_plane(
+        &self,
+        trial: TrialId,
+        setup: &GameRecord,
+        row: &Row<'_>,
+        (generation, population, checksum, length): (u64, u64, u64, i64),
+        outcome: String,
+        period: Option<i64>,
+    ) -> Result<Snapshot> {
+        let game = setup.game;
+        let corrupt = |reason: String| self.corrupt(trial, game, &reason);
+        if !(0..=blob::MAX_PLANE_BLOB as i64).contains(&length) {
+            return Err(corrupt(format!(
+                "plane blob of {length} bytes is beyond the {} MiB limit",
+                blob::MAX_PLANE_BLOB >> 20
+            )));
+        }
+        let bytes = row
+            .get_ref(8)
+            .map_err(|e| self.sql_error(e))?
+            .as_blob()
+            .map_err(|e| corrupt(e.to_string()))?;
+        let computed = blob::checksum(bytes, generation);
+        if computed != checksum {
+            return Err(corrupt(format!(
+                "plane checksum mismatch at generation {generation} (stored {checksum:016x}, computed {computed:016x})"
+            )));
+        }
+        let plane = blob::decode_plane(bytes).map_err(corrupt)?;
+        if colony_life::Cells::generation(&plane) != generation {
+            return Err(corrupt(format!(
+                "plane is at generation {} but the checkpoint says {generation}",
+                colony_life::Cells::generation(&plane)
+            )));
+        }
+        if colony_life::Cells::population(&plane) != population {
+            return Err(corrupt(format!(
+                "stored population {population} but the plane has {}",
+                colony_life::Cells::population(&plane)
+            )));
+        }
+        let outcome = period_outcome(&outcome, period).map_err(corrupt)?;
+        Ok(Snapshot::new(game, generation, plane, outcome))
     }
 
     fn game_number(&self, game: i64) -> Result<u32> {

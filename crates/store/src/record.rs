@@ -48,13 +48,31 @@ pub struct GameRecord {
     /// The rule, serialized as `B3/S23`.
     #[serde(with = "serde_text::display")]
     pub rule: Rule,
-    /// The topology, serialized as `torus` or `bounded`.
+    /// The topology, serialized as `torus` or `bounded` (not used on the plane).
     #[serde(with = "serde_text::display")]
     pub topology: Topology,
+    /// On the unbounded plane (stored as topology `plane`); `width`×`height` is then a soup's
+    /// extent. Left out of JSON when false, as before games could be.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plane: bool,
     /// Board width in cells.
     pub width: usize,
     /// Board height in cells.
     pub height: usize,
+}
+
+impl GameRecord {
+    /// The topology column's value for games on the plane.
+    pub const PLANE: &'static str = "plane";
+
+    /// What the topology column holds: the topology, or [`GameRecord::PLANE`].
+    pub fn topology_text(&self) -> String {
+        if self.plane {
+            GameRecord::PLANE.to_string()
+        } else {
+            self.topology.to_string()
+        }
+    }
 }
 
 /// A trial as recorded: its spec and its games.
@@ -75,7 +93,7 @@ pub struct TrialRecord {
 }
 
 /// A trial's latest checkpoint: the record and each game's latest snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
     /// The trial.
     pub trial: TrialRecord,
@@ -112,6 +130,7 @@ mod tests {
             seed: Some(u64::MAX),
             rule: "B36/S23".parse().expect("rule"),
             topology: Topology::Bounded,
+            plane: false,
             width: 65,
             height: 3,
         };

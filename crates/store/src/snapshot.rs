@@ -1,26 +1,26 @@
-//! One game's board at one generation: the unit that is checkpointed.
+//! One game's cells at one generation: the unit that is checkpointed.
 
 use std::sync::Arc;
 
-use colony_life::{Board, Outcome, State};
+use colony_life::{Outcome, State, World};
 
-/// A game's board at a generation, with what the game had settled into by then. The board is
-/// shared, so a snapshot of a [`State`] costs no copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A game's cells (a board, or the plane's) at a generation, with what the game had settled into
+/// by then. The cells are shared, so a snapshot of a [`State`] costs no copy.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     /// The game's number within its trial.
     pub game: u32,
-    /// The generation the board is at.
+    /// The generation the cells are at.
     pub generation: u64,
     /// The cells.
-    pub board: Arc<Board>,
+    pub board: World,
     /// What the game had settled into at this generation.
     pub outcome: Outcome,
 }
 
 impl Snapshot {
     /// A snapshot of game `game` at `generation`.
-    pub fn new(game: u32, generation: u64, board: impl Into<Arc<Board>>, outcome: Outcome) -> Snapshot {
+    pub fn new(game: u32, generation: u64, board: impl Into<World>, outcome: Outcome) -> Snapshot {
         Snapshot {
             game,
             generation,
@@ -34,9 +34,11 @@ impl Snapshot {
         Snapshot::new(game, state.generation(), Arc::clone(state.shared_board()), outcome)
     }
 
-    /// The state this snapshot holds, to resume a game from.
-    pub fn to_state(&self) -> State {
-        State::from_shared(Arc::clone(&self.board), self.generation)
+    /// The board's state this snapshot holds, to resume a game from (`None` on the plane).
+    pub fn to_state(&self) -> Option<State> {
+        self.board
+            .board()
+            .map(|board| State::from_shared(Arc::clone(board), self.generation))
     }
 
     /// Number of live cells.
@@ -48,13 +50,17 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use colony_life::Board;
 
     #[test]
     fn shares_the_board_with_a_state() {
         let state = State::new(Board::new(3, 3).expect("board"), 12);
         let snapshot = Snapshot::from_state(4, &state, Outcome::Extinct);
-        assert!(Arc::ptr_eq(&snapshot.board, state.shared_board()));
+        assert!(snapshot
+            .board
+            .board()
+            .is_some_and(|b| Arc::ptr_eq(b, state.shared_board())));
         assert_eq!((snapshot.game, snapshot.generation, snapshot.population()), (4, 12, 0));
-        assert_eq!(snapshot.to_state(), state);
+        assert_eq!(snapshot.to_state(), Some(state));
     }
 }

@@ -7,6 +7,8 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, Tr
 
 use crate::columns::{outcome_to_parts, to_sql_count, u64_bits};
 use crate::lease::{self, Holder};
+use colony_life::World;
+
 use crate::{blob, schema, GameRecord, Result, Snapshot, StoreError, StoreOptions, Timestamp, TrialId};
 
 /// One connection to a Colony checkpoint database (an SQLite file in WAL mode).
@@ -29,7 +31,7 @@ struct Encoded<'a> {
     snapshot: &'a Snapshot,
     generation: i64,
     population: i64,
-    outcome: &'static str,
+    outcome: String,
     period: Option<i64>,
     checksum: i64,
     board: Vec<u8>,
@@ -37,7 +39,7 @@ struct Encoded<'a> {
 
 impl<'a> Encoded<'a> {
     fn new(snapshot: &'a Snapshot) -> Result<Encoded<'a>> {
-        let board = blob::encode(&snapshot.board);
+        let board = blob::encode_world(&snapshot.board);
         let (outcome, period) = outcome_to_parts(snapshot.outcome);
         Ok(Encoded {
             snapshot,
@@ -299,7 +301,7 @@ impl Store {
                     record.game,
                     record.seed.map(u64_bits),
                     record.rule.to_string(),
-                    record.topology.to_string(),
+                    record.topology_text(),
                     to_sql_count(record.width as u64, "width")?,
                     to_sql_count(record.height as u64, "height")?,
                 ],
@@ -399,12 +401,24 @@ fn validate_trial(games: &[GameRecord], initial: &[Snapshot]) -> Result<()> {
                 record.game
             )));
         };
-        let size = (snapshot.board.width(), snapshot.board.height());
-        if size != (record.width, record.height) {
-            return Err(StoreError::Invalid(format!(
-                "game {} is {}x{} but its initial board is {}x{}",
-                record.game, record.width, record.height, size.0, size.1
-            )));
+        match (&snapshot.board, record.plane) {
+            (World::Board(board), false) => {
+                let size = (board.width(), board.height());
+                if size != (record.width, record.height) {
+                    return Err(StoreError::Invalid(format!(
+                        "game {} is {}x{} but its initial board is {}x{}",
+                        record.game, record.width, record.height, size.0, size.1
+                    )));
+                }
+            }
+            (World::Plane(_), true) => {}
+            (_, plane) => {
+                return Err(StoreError::Invalid(format!(
+                    "game {} is {} but its initial cells are not",
+                    record.game,
+                    if plane { "on the plane" } else { "a board" }
+                )))
+            }
         }
     }
     if let Some(stray) = initial.iter().find(|s| !numbers.contains(&s.game)) {
@@ -425,21 +439,36 @@ fn check_size(
     snapshot: &Snapshot,
 ) -> Result<()> {
     let mut statement = tx
-        .prepare_cached("SELECT width, height FROM game WHERE trial = ?1 AND game = ?2")
+        .prepare_cached("SELECT width, height, topology FROM game WHERE trial = ?1 AND game = ?2")
         .map_err(&fail)?;
-    let size: Option<(i64, i64)> = statement
-        .query_row(params![trial.get(), snapshot.game], |r| Ok((r.get(0)?, r.get(1)?)))
+    let size: Option<(i64, i64, String)> = statement
+        .query_row(params![trial.get(), snapshot.game], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()
         .map_err(&fail)?;
     let game = snapshot.game;
-    let Some((width, height)) = size else {
+    let Some((width, height, topology)) = size else {
         return Err(StoreError::UnknownGame {
             path: path.to_path_buf(),
             trial,
             game,
         });
     };
-    let board = (snapshot.board.width() as i64, snapshot.board.height() as i64);
+    let on_plane = topology == GameRecord::PLANE;
+    let board = match &snapshot.board {
+        World::Board(board) if !on_plane => board,
+        _ => {
+            if on_plane == snapshot.board.plane().is_some() {
+                return Ok(());
+            }
+            return Err(StoreError::Invalid(format!(
+                "game {game} of trial {trial} is {} but the snapshot is not",
+                if on_plane { "on the plane" } else { "a board" }
+            )));
+        }
+    };
+    let board = (board.width() as i64, board.height() as i64);
     if board != (width, height) {
         return Err(StoreError::Invalid(format!(
             "game {game} of trial {trial} is {width}x{height} but the snapshot's board is {}x{}",

@@ -65,6 +65,7 @@ mod tests {
                 seed: None,
                 rule: Rule::CONWAY,
                 topology: Topology::Torus,
+                plane: false,
                 width: 4,
                 height: 4,
             },

@@ -60,7 +60,7 @@ fn save_overwrites_only_the_given_games() {
     let loaded = store.load_trial(id).expect("load");
     let generations: Vec<u64> = loaded.snapshots.iter().map(|s| s.generation).collect();
     assert_eq!(generations, [10, 20, 10]);
-    assert_eq!(*loaded.snapshots[1].board, board_for(9, 9, 1, 20));
+    assert_eq!(loaded.snapshots[1].board, board_for(9, 9, 1, 20).into());
     store.close().expect("close");
     let raw = rusqlite::Connection::open(&path).expect("raw");
     let rows: i64 = raw
@@ -133,6 +133,7 @@ fn records_listings_and_finishing() {
             seed: Some(u64::MAX),
             rule: "B36/S23".parse().expect("rule"),
             topology: Topology::Bounded,
+            plane: false,
             width: 6,
             height: 5,
         },
@@ -141,6 +142,7 @@ fn records_listings_and_finishing() {
             seed: None,
             rule: Rule::CONWAY,
             topology: Topology::Torus,
+            plane: false,
             width: 70,
             height: 2,
         },

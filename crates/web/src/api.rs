@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use colony_actors::trial::TrialRequest;
 use colony_life::pattern::{self, Grid};
+use colony_life::{Cells, World};
 use serde::Serialize;
 
 use colony_actors::{GameId, TrialId, TrialOptions};
@@ -123,8 +124,8 @@ struct GameDetail {
     #[serde(flatten)]
     row: GameRow,
     trial: u32,
-    width: usize,
-    height: usize,
+    width: u64,
+    height: u64,
     /// `[generation, population]` pairs, oldest first, thinned to a bounded count.
     series: Vec<[u64; 2]>,
 }
@@ -143,12 +144,16 @@ async fn game(
     id: Result<Path<u32>, PathRejection>,
 ) -> Result<Json<GameDetail>, AppError> {
     let id = game_id(id)?;
-    let (row, board, series) = state.inner.hub.game(id).ok_or_else(|| no_game(id))?;
+    let (row, world, series) = state.inner.hub.game(id).ok_or_else(|| no_game(id))?;
+    let (width, height) = match &world {
+        World::Board(board) => (board.width() as u64, board.height() as u64),
+        World::Plane(plane) => plane.bounding_box().map_or((0, 0), |b| (b.width, b.height)),
+    };
     Ok(Json(GameDetail {
         row,
         trial: state.inner.hub.rows().0 .0,
-        width: board.width(),
-        height: board.height(),
+        width,
+        height,
         series,
     }))
 }
@@ -159,17 +164,23 @@ async fn game_rle(
     id: Result<Path<u32>, PathRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let id = game_id(id)?;
-    let (row, board, _) = state.inner.hub.game(id).ok_or_else(|| no_game(id))?;
+    let (row, world, _) = state.inner.hub.game(id).ok_or_else(|| no_game(id))?;
     let trial = followed(&state)?;
     let info = state.supervisor().info(trial).ok_or_else(|| no_game(id))?;
     let (trial, rule, topology) = (trial.0, info.spec.rule, info.spec.topology);
-    let grid = Grid {
-        topology,
-        width: board.width(),
-        height: board.height(),
-    };
     let name = format!("Colony trial {trial} game {} generation {}", id.0, row.generation);
-    let text = pattern::write_rle(&board, rule, Some(grid), Some(&name));
+    let text = match &world {
+        World::Board(board) => {
+            let grid = Grid {
+                topology,
+                width: board.width(),
+                height: board.height(),
+            };
+            pattern::write_rle(board, rule, Some(grid), Some(&name))
+        }
+        // On the plane, `#CXRLE Pos=` keeps the pattern where it is.
+        World::Plane(plane) => pattern::write_rle_plane(plane, rule, Some(&name)),
+    };
     let disposition = format!("inline; filename=\"colony-{trial}-{}-{}.rle\"", id.0, row.generation);
     Ok((
         [

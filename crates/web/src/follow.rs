@@ -122,11 +122,14 @@ impl TrialView {
                 seed: spec.seed.to_string(),
                 density: spec.density,
                 rule: spec.rule.to_string(),
-                topology: spec.topology.to_string(),
+                topology: match spec.space {
+                    colony_actors::Space::Board => spec.topology.to_string(),
+                    colony_actors::Space::Plane => "plane".to_string(),
+                },
                 pattern: info
                     .label
                     .clone()
-                    .or_else(|| spec.pattern.as_ref().map(|_| "custom".to_string())),
+                    .or_else(|| (spec.pattern.is_some() || spec.plane_pattern.is_some()).then(|| "custom".to_string())),
             }),
         }
     }

@@ -25,8 +25,21 @@
 //! The header is a multiple of 8 bytes so a browser can view the words in place as a
 //! `Uint32Array` (little-endian u64 = low u32 then high u32): cell `(x, y)` is bit `x & 31` of
 //! u32 number `y · 2 · words_per_row + (x >> 5)`. A 256×256 board travels in 8 KiB + 48 bytes.
+//!
+//! A game on the unbounded plane sends a **view** instead (kind `2`): the same 48 bytes (width
+//! and height are the view's, in pixels), then 24 more, then the pixels as a board's words.
+//! The view follows the pattern: it covers its bounding box, and zooms out as the pattern grows,
+//! a pixel standing for a 2^k×2^k block of cells, lit when any of them is alive.
+//!
+//! | offset | size | field |
+//! |-------:|-----:|-------|
+//! | 48 | 8 | x of the view's left edge, in cells (i64) |
+//! | 56 | 8 | y of the view's top edge, in cells (i64) |
+//! | 64 | 1 | k: a pixel is 2^k × 2^k cells |
+//! | 65 | 7 | reserved, 0 |
+//! | 72 | … | the pixels, as a board's words |
 
-use colony_life::{Board, Outcome};
+use colony_life::{Board, Cells, Outcome, PlaneState, Rect, World};
 use serde::Serialize;
 
 use colony_actors::{GameId, Summary, TrialId};
@@ -35,8 +48,14 @@ use colony_actors::{GameId, Summary, TrialId};
 pub const HEADER_LEN: usize = 48;
 /// Value of byte 0 for a board frame.
 pub const KIND_BOARD: u8 = 1;
+/// Value of byte 0 for a view of the plane.
+pub const KIND_PLANE: u8 = 2;
+/// Bytes before a plane view's pixels.
+pub const PLANE_HEADER_LEN: usize = 72;
 /// Value of byte 1 for this layout.
 pub const FORMAT_VERSION: u8 = 1;
+/// Widest and tallest view of the plane, in pixels.
+pub const PLANE_VIEW: u64 = 256;
 
 /// Where a game of the current trial stands (its outcome says what its board is doing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,12 +152,89 @@ pub struct FrameHeader {
 #[error("bad frame: {0}")]
 pub struct FrameError(String);
 
+/// Encodes one game's cells and summary as a frame: a board as it is, the plane as a view.
+pub fn encode_world(trial: TrialId, game: GameId, summary: &Summary, status: GameStatus, world: &World) -> Vec<u8> {
+    match world {
+        World::Board(board) => encode(trial, game, summary, status, board),
+        World::Plane(plane) => {
+            let view = view(plane, PLANE_VIEW);
+            let mut out = header(KIND_PLANE, trial, game, summary, status, &view.pixels);
+            out.extend_from_slice(&view.area.x.to_le_bytes());
+            out.extend_from_slice(&view.area.y.to_le_bytes());
+            out.extend_from_slice(&[view.scale, 0, 0, 0, 0, 0, 0, 0]);
+            words(&mut out, &view.pixels);
+            out
+        }
+    }
+}
+
+/// A zoomed-out picture of the plane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// The cells it covers (a whole number of pixels).
+    pub area: Rect,
+    /// A pixel is 2^scale × 2^scale cells.
+    pub scale: u8,
+    /// Lit where a block holds a live cell.
+    pub pixels: Board,
+}
+
+/// The view of `plane` that holds its bounding box in at most `max`×`max` pixels, zoomed out by
+/// the least power of two that fits.
+pub fn view(plane: &PlaneState, max: u64) -> View {
+    let max = max.max(1);
+    let Some(b) = plane.bounding_box() else {
+        return View {
+            area: Rect::spanning(0, 0, 0, 0),
+            scale: 0,
+            pixels: blank(),
+        };
+    };
+    let mut scale = 0u8;
+    while scale < 62 && (b.width.div_ceil(1 << scale) > max || b.height.div_ceil(1 << scale) > max) {
+        scale += 1;
+    }
+    let (w, h) = (b.width.div_ceil(1 << scale), b.height.div_ceil(1 << scale));
+    let mut pixels = Board::new(w as usize, h as usize).unwrap_or_else(|_| blank());
+    plane.for_each_live_cell(b, &mut |x, y| {
+        let (px, py) = (x.abs_diff(b.x) >> scale, y.abs_diff(b.y) >> scale);
+        pixels.set(px as usize, py as usize, true);
+    });
+    View {
+        area: Rect {
+            x: b.x,
+            y: b.y,
+            width: w << scale,
+            height: h << scale,
+        },
+        scale,
+        pixels,
+    }
+}
+
+fn blank() -> Board {
+    // A 1x1 board always fits.
+    Board::new(1, 1).unwrap_or_else(|_| unreachable!("a 1x1 board is valid"))
+}
+
 /// Encodes one game's board and summary as a frame.
 pub fn encode(trial: TrialId, game: GameId, summary: &Summary, status: GameStatus, board: &Board) -> Vec<u8> {
-    let words = board.words();
-    let mut out = Vec::with_capacity(HEADER_LEN + words.len() * 8);
+    let mut out = header(KIND_BOARD, trial, game, summary, status, board);
+    words(&mut out, board);
+    out
+}
+
+fn words(out: &mut Vec<u8>, board: &Board) {
+    for word in board.words() {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+}
+
+/// The 48 bytes every frame starts with.
+fn header(kind: u8, trial: TrialId, game: GameId, summary: &Summary, status: GameStatus, board: &Board) -> Vec<u8> {
+    let mut out = Vec::with_capacity(PLANE_HEADER_LEN + board.words().len() * 8);
     let (outcome, period, motion) = outcome_code(summary.outcome);
-    out.extend_from_slice(&[KIND_BOARD, FORMAT_VERSION, outcome, status.code()]);
+    out.extend_from_slice(&[kind, FORMAT_VERSION, outcome, status.code()]);
     out.extend_from_slice(&trial.0.to_le_bytes());
     out.extend_from_slice(&game.0.to_le_bytes());
     out.extend_from_slice(&period.to_le_bytes());
@@ -150,9 +246,6 @@ pub fn encode(trial: TrialId, game: GameId, summary: &Summary, status: GameStatu
     out.extend_from_slice(&dim(board.height()));
     out.extend_from_slice(&dim(board.words_per_row()));
     out.extend_from_slice(&motion);
-    for word in words {
-        out.extend_from_slice(&word.to_le_bytes());
-    }
     out
 }
 

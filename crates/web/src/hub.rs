@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::body::Bytes;
 use axum::extract::ws::Utf8Bytes;
 use colony_actors::{GameId, GameUpdate, Summary, TrialId, Updates};
-use colony_life::{Board, Outcome};
+use colony_life::{Outcome, World};
 use serde::Serialize;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -90,7 +90,7 @@ struct Slot {
     summary: Summary,
     status: GameStatus,
     error: Option<String>,
-    board: Arc<Board>,
+    board: World,
     version: u64,
     /// The encoded frame of `version`, made when a client first needs it and shared by all.
     frame: Option<Bytes>,
@@ -135,14 +135,14 @@ pub struct Final {
     /// Why it failed, if it did.
     pub error: Option<String>,
     /// Its last summary and board, when the runner had them.
-    pub last: Option<(Summary, Arc<Board>)>,
+    pub last: Option<(Summary, World)>,
 }
 
 /// Changes that must be ordered after every update already published (see [`Hub::reset`]).
 enum Command {
     Reset {
         trial: TrialId,
-        boards: Vec<Arc<Board>>,
+        boards: Vec<World>,
         done: oneshot::Sender<()>,
     },
     Finish {
@@ -203,7 +203,7 @@ impl Hub {
 
     /// Starts trial `trial` with these generation-0 boards, after every update published so
     /// far has been applied (so late updates of the previous trial cannot leak into it).
-    pub async fn reset(&self, trial: TrialId, boards: Vec<Arc<Board>>) {
+    pub async fn reset(&self, trial: TrialId, boards: Vec<World>) {
         let (done, wait) = oneshot::channel();
         if self.commands.send(Command::Reset { trial, boards, done }).is_ok() {
             let _ = wait.await;
@@ -264,7 +264,7 @@ impl Hub {
     }
 
     /// One game's row, latest board and population series.
-    pub fn game(&self, id: GameId) -> Option<(GameRow, Arc<Board>, Vec<[u64; 2]>)> {
+    pub fn game(&self, id: GameId) -> Option<(GameRow, World, Vec<[u64; 2]>)> {
         let live = self.live();
         let slot = live.games.get(id.0 as usize)?;
         Some((slot.row(id.0 as usize), slot.board.clone(), slot.series.points.clone()))
@@ -315,7 +315,7 @@ impl Hub {
             .find(|(i, slot)| slot.version != cursor.seen[*i])?;
         cursor.seen[offset] = slot.version;
         let frame = slot.frame.get_or_insert_with(|| {
-            Bytes::from(frame::encode(
+            Bytes::from(frame::encode_world(
                 trial,
                 GameId(offset as u32),
                 &slot.summary,
@@ -513,7 +513,7 @@ mod tests {
     async fn a_slow_client_gets_only_the_newest_frame() {
         let updates = Updates::new(16);
         let hub = Hub::new(&updates);
-        let board = Arc::new(Board::new(8, 8).expect("board"));
+        let board = World::from(colony_life::Board::new(8, 8).expect("board"));
         hub.reset(TrialId(1), vec![board.clone(), board.clone()]).await;
         let mut cursor = Cursor::default();
         assert_eq!(hub.collect(&mut cursor).len(), 2, "a new client gets every game");

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use colony_life::pattern::{self, Pattern};
-use colony_life::{Rule, Topology};
+use colony_life::{HashLife, Rule, Topology};
 use serde::{Deserialize, Serialize};
 
 use super::TrialSpec;
+use crate::wire::{Space, DEFAULT_PLANE_MEMORY};
 use crate::ColonyError;
 
 /// What one client accepts; every request is checked against these before anything is spawned.
@@ -138,7 +139,8 @@ pub struct TrialRequest {
     pub density: Option<f64>,
     /// Life-like rule, e.g. `B3/S23` [default: the pattern's, else Conway's].
     pub rule: Option<String>,
-    /// `torus` or `bounded` [default: torus].
+    /// `torus`, `bounded` or `plane` (unbounded, computed with HashLife; `size` is then a soup's
+    /// extent) [default: torus].
     pub topology: Option<String>,
     /// A library name (`gosper-glider-gun`) or RLE / plaintext, centred on every board instead
     /// of a soup.
@@ -225,31 +227,52 @@ impl TrialRequest {
         check((0.0..=1.0).contains(&density), || {
             format!("density must be between 0 and 1, got {}", shown(density))
         })?;
+        let plane = self
+            .topology
+            .as_deref()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("plane"));
         let topology: Topology = match self.topology.as_deref().map(str::trim) {
-            // Golly's name for a bounded grid reads as `bounded` elsewhere; a trial would run
-            // something other than what was asked for.
-            Some(t) if t.eq_ignore_ascii_case("plane") => {
-                return Err(ColonyError::Trial(
-                    "trials run torus or bounded boards; the unbounded plane runs in `colony play --topology plane` for now"
-                        .to_string(),
-                ))
-            }
+            Some(_) if plane => Topology::Torus,
             Some(t) => t.parse().map_err(invalid)?,
             None => grid.map_or(Topology::Torus, |g| g.topology),
         };
-        let (board, pattern_rule, pattern_name) = match pattern {
+        let rule = match &self.rule {
+            Some(r) if !r.trim().is_empty() => r.parse().map_err(invalid)?,
+            _ => pattern.as_ref().and_then(|(p, _)| p.rule).unwrap_or(Rule::CONWAY),
+        };
+        let plane_memory = if plane {
+            plane_memory(games, limits)?
+        } else {
+            DEFAULT_PLANE_MEMORY
+        };
+        let (board, plane_pattern, pattern_name) = match pattern {
             None => (None, None, None),
+            Some((parsed, name)) if plane => {
+                // As `colony play` places it: at the file's own position, else centred on the origin.
+                let half = |v: usize| -((v / 2) as i64);
+                let (x, y) = parsed
+                    .position
+                    .unwrap_or((half(parsed.board.width()), half(parsed.board.height())));
+                let mut universe = HashLife::with_memory(rule, plane_memory)
+                    .map_err(|e| ColonyError::Trial(format!("pattern {name}: {e}")))?;
+                universe
+                    .add_cells(
+                        parsed
+                            .board
+                            .live_cells()
+                            .map(|(cx, cy)| (x.saturating_add(cx as i64), y.saturating_add(cy as i64))),
+                    )
+                    .map_err(|e| ColonyError::Trial(format!("pattern {name}: {e}")))?;
+                // A trial counts its games' generations from 0, whatever the file's own.
+                (None, Some(universe.state()), Some(name))
+            }
             Some((parsed, name)) => {
                 let placed = parsed
                     .board
                     .centred_in(width, height)
                     .map_err(|e| ColonyError::Trial(format!("pattern {name}: {e}")))?;
-                (Some(Arc::new(placed)), parsed.rule, Some(name))
+                (Some(Arc::new(placed)), None, Some(name))
             }
-        };
-        let rule = match &self.rule {
-            Some(r) if !r.trim().is_empty() => r.parse().map_err(invalid)?,
-            _ => pattern_rule.unwrap_or(Rule::CONWAY),
         };
         let spec = TrialSpec {
             games,
@@ -262,7 +285,10 @@ impl TrialRequest {
             density,
             rule,
             topology,
+            space: if plane { Space::Plane } else { Space::Board },
             pattern: board,
+            plane_pattern,
+            plane_memory,
             history: crate::wire::TRIAL_HISTORY,
         };
         let need = spec.estimated_bytes();
@@ -280,6 +306,25 @@ impl TrialRequest {
             pattern: pattern_name,
         })
     }
+}
+
+/// Smallest node budget a plane game is given.
+pub const MIN_PLANE_MEMORY: u64 = 4 << 20;
+
+/// Each plane game's node budget: [`DEFAULT_PLANE_MEMORY`], or its share of the memory budget if
+/// that is smaller (refused below [`MIN_PLANE_MEMORY`]).
+fn plane_memory(games: usize, limits: &Limits) -> Result<u64, ColonyError> {
+    let share = (limits.max_memory / games as u64).saturating_sub(super::GAME_OVERHEAD_BYTES);
+    let bytes = share.min(DEFAULT_PLANE_MEMORY);
+    check(bytes >= MIN_PLANE_MEMORY, || {
+        format!(
+            "{games} games on the plane would have {} KiB of nodes each, less than the {} MiB a plane game needs \
+             (fewer games, or raise --max-memory)",
+            bytes >> 10,
+            MIN_PLANE_MEMORY >> 20
+        )
+    })?;
+    Ok(bytes)
 }
 
 /// A pattern from a request: a library name, or RLE / plaintext text (its declared size checked
@@ -362,7 +407,6 @@ mod tests {
             r#"{"pause": -1}"#,
             r#"{"rule": "B9/S"}"#,
             r#"{"topology": "klein"}"#,
-            r#"{"topology": "plane"}"#,
             r#"{"pattern": "no-such-pattern"}"#,
             r#"{"size": 8, "pattern": "gosper-glider-gun"}"#,
             r#"{"pattern": "x = 100000, y = 100000\n!"}"#,
@@ -370,6 +414,27 @@ mod tests {
             assert!(matches!(plan(bad), Err(ColonyError::Trial(_))), "{bad}");
         }
         assert!(plan(r#"{"gmaes": 3}"#).is_err(), "unknown fields are refused");
+    }
+
+    #[test]
+    fn plane_trials_share_the_memory_budget() {
+        let p = plan(r#"{"games": 2, "topology": "plane", "pattern": "glider"}"#).expect("plane");
+        assert_eq!(p.spec.space, Space::Plane);
+        assert_eq!(p.spec.plane_memory, DEFAULT_PLANE_MEMORY);
+        assert_eq!(
+            p.spec.plane_pattern.as_ref().map(colony_life::Cells::population),
+            Some(5)
+        );
+        let request: TrialRequest = serde_json::from_str(r#"{"games": 64, "topology": "plane"}"#).expect("json");
+        let p = request
+            .plan(&Limits::default().with_memory(1 << 30))
+            .expect("64 games in 1 GiB");
+        assert!(p.spec.plane_memory <= (1 << 30) / 64 && p.spec.plane_memory >= MIN_PLANE_MEMORY);
+        let refused = request.plan(&Limits::default().with_memory(64 << 20));
+        assert!(
+            matches!(&refused, Err(ColonyError::Trial(m)) if m.contains("--max-memory")),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! What a trial produces: each game's result, the timed report, and the tally that builds them.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use colony_life::{Board, Outcome};
+use colony_life::{Outcome, World};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -94,6 +93,10 @@ impl Serialize for GameResult {
         if let Some(period) = self.end.outcome().and_then(|o| o.period()) {
             map.serialize_entry("period", &period)?;
         }
+        if let Some((dx, dy)) = self.end.outcome().and_then(|o| o.displacement()) {
+            map.serialize_entry("dx", &dx)?;
+            map.serialize_entry("dy", &dy)?;
+        }
         if let Some(error) = self.end.error() {
             map.serialize_entry("error", error)?;
         }
@@ -116,6 +119,8 @@ struct ResultFile {
     population: u64,
     outcome: String,
     period: Option<u64>,
+    dx: Option<i64>,
+    dy: Option<i64>,
     error: Option<String>,
     #[serde(default)]
     restarts: u32,
@@ -132,6 +137,10 @@ impl<'de> Deserialize<'de> for GameResult {
             ("extinct", _) => GameEnd::Ran(Outcome::Extinct),
             ("still", _) => GameEnd::Ran(Outcome::StillLife),
             ("oscillating", Some(period)) if period >= 2 => GameEnd::Ran(Outcome::Oscillating { period }),
+            ("spaceship", Some(period)) if period >= 1 => match (file.dx, file.dy) {
+                (Some(dx), Some(dy)) => GameEnd::Ran(Outcome::Spaceship { period, dx, dy }),
+                _ => return Err(D::Error::custom("a spaceship outcome needs dx and dy")),
+            },
             ("killed", _) => GameEnd::Killed { error: error() },
             ("failed", _) => GameEnd::Failed { error: error() },
             (other, period) => {
@@ -177,7 +186,7 @@ pub struct TrialReport {
     pub results: Vec<GameResult>,
     /// Final boards, by game index (not serialized).
     #[serde(skip)]
-    pub boards: Vec<Option<Arc<Board>>>,
+    pub boards: Vec<Option<World>>,
     /// Cells updated during this run (generations actually stepped × cells per board).
     #[serde(skip)]
     pub cell_updates: f64,
@@ -217,7 +226,7 @@ impl TrialReport {
 pub(crate) struct Tally {
     trial: TrialId,
     pub(crate) results: Vec<GameResult>,
-    pub(crate) boards: Vec<Option<Arc<Board>>>,
+    pub(crate) boards: Vec<Option<World>>,
     /// Generations stepped, over all games (resumed and restarted games included as run).
     advanced: u64,
     cells_per_game: u64,
@@ -245,7 +254,7 @@ impl Tally {
     }
 
     /// A game's state before it stepped (generation 0, or where it resumed).
-    pub(crate) fn start(&mut self, game: GameId, summary: Summary, board: Arc<Board>, updates: &Updates) {
+    pub(crate) fn start(&mut self, game: GameId, summary: Summary, board: World, updates: &Updates) {
         let i = game.0 as usize;
         if let Some(result) = self.results.get_mut(i) {
             result.generation = summary.generation;
@@ -369,6 +378,21 @@ mod tests {
             (still["outcome"].as_str(), still["period"].as_u64()),
             (Some("still"), Some(1))
         );
+        let ship = serde_json::to_value(result(GameEnd::Ran(Outcome::Spaceship {
+            period: 4,
+            dx: 1,
+            dy: 1,
+        })))
+        .expect("json");
+        assert_eq!(
+            (
+                ship["outcome"].as_str(),
+                ship["period"].as_u64(),
+                ship["dx"].as_i64(),
+                ship["dy"].as_i64()
+            ),
+            (Some("spaceship"), Some(4), Some(1), Some(1))
+        );
     }
 
     #[test]
@@ -378,6 +402,11 @@ mod tests {
             GameEnd::Ran(Outcome::Extinct),
             GameEnd::Ran(Outcome::StillLife),
             GameEnd::Ran(Outcome::Oscillating { period: 15 }),
+            GameEnd::Ran(Outcome::Spaceship {
+                period: 4,
+                dx: 1,
+                dy: -1,
+            }),
             GameEnd::Killed { error: "k".into() },
             GameEnd::Failed { error: "f".into() },
         ] {

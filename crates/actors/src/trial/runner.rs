@@ -13,7 +13,7 @@ use crate::placement::Placement;
 use crate::update::GameUpdate;
 use crate::wire::{Detail, GameId, GameSpec, Snapshot, Start, StepReply, Summary, TrialId};
 use crate::{ColonyError, GameHandle};
-use colony_life::Board;
+use colony_life::World;
 
 /// How a failed game's actor is restarted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -371,7 +371,7 @@ async fn restart(
     game: GameId,
     slot: &mut Slot,
     err: &ColonyError,
-) -> Result<(u64, Option<Arc<Board>>), ColonyError> {
+) -> Result<(u64, Option<World>), ColonyError> {
     loop {
         if slot.restarts >= supervision.max_restarts {
             return Err(ColonyError::Trial(format!(

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Args;
 use colony_life::pattern::{self, Format, Grid};
+use colony_life::World;
 use colony_store::{Store, TrialId};
 
 use crate::budget::Budget;
@@ -107,11 +108,15 @@ pub fn run(args: CheckpointsArgs, _budget: &Budget) -> Result<()> {
 
 fn export(store: &Store, trial: TrialId, game: u32, output: input::Output) -> Result<()> {
     let out = output.path().to_path_buf();
-    let format = out
-        .extension()
-        .and_then(|e| e.to_str())
-        .and_then(Format::from_path_extension)
-        .with_context(|| format!("--out {}: the file name must end in .rle or .cells", out.display()))?;
+    let extension = out.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    let macrocell = extension.eq_ignore_ascii_case("mc");
+    let format = Format::from_path_extension(extension);
+    if format.is_none() && !macrocell {
+        bail!(
+            "--out {}: the file name must end in .rle, .cells or (for games on the plane) .mc",
+            out.display()
+        );
+    }
     let checkpoint = store.load_trial(trial)?;
     let Some(record) = checkpoint.trial.games.iter().find(|g| g.game == game) else {
         bail!(
@@ -122,17 +127,27 @@ fn export(store: &Store, trial: TrialId, game: u32, output: input::Output) -> Re
     let Some(snapshot) = checkpoint.snapshot(game) else {
         bail!("trial {trial} holds no board for game {game}");
     };
-    let text = match format {
-        Format::Rle => {
+    let name = format!("trial {trial} game {game} generation {}", snapshot.generation);
+    let text = match (&snapshot.board, format) {
+        (World::Plane(plane), _) if macrocell => plane.write_macrocell(),
+        (World::Plane(plane), Some(Format::Rle)) => pattern::write_rle_plane(plane, record.rule, Some(&name)),
+        (World::Plane(_), _) => bail!(
+            "--out {}: game {game} is on the plane; write it as .mc (macrocell) or .rle",
+            out.display()
+        ),
+        (World::Board(_), None) => bail!(
+            "--out {}: .mc holds the unbounded plane, and game {game} is a board; write it as .rle or .cells",
+            out.display()
+        ),
+        (World::Board(board), Some(Format::Rle)) => {
             let grid = Grid {
                 topology: record.topology,
                 width: record.width,
                 height: record.height,
             };
-            let name = format!("trial {trial} game {game} generation {}", snapshot.generation);
-            pattern::write_rle(&snapshot.board, record.rule, Some(grid), Some(&name))
+            pattern::write_rle(board, record.rule, Some(grid), Some(&name))
         }
-        Format::Plaintext => pattern::write_plaintext(&snapshot.board, None),
+        (World::Board(board), Some(Format::Plaintext)) => pattern::write_plaintext(board, None),
     };
     output.write(&text)?;
     say!(

@@ -112,7 +112,7 @@ pub enum SpaceArg {
 
 impl SpaceArg {
     /// The dense board's topology; `None` for the plane.
-    fn board(self) -> Option<Topology> {
+    pub fn board(self) -> Option<Topology> {
         match self {
             SpaceArg::Torus => Some(Topology::Torus),
             SpaceArg::Bounded => Some(Topology::Bounded),

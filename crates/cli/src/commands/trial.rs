@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use colony_actors::trial::{random_seed, run_sequential, Limits, Mode, Seed, TrialReport, TrialRequest, TrialSpec};
-use colony_actors::TrialOptions;
-use colony_life::Topology;
+use colony_actors::{Space, TrialOptions};
 use colony_store::Journal;
 use serde::Serialize;
 
-use crate::args::{format_rate, TopologyArg};
+use super::play::SpaceArg;
+use crate::args::format_rate;
 use crate::budget::Budget;
 use crate::input;
 
@@ -72,9 +72,10 @@ pub struct TrialArgs {
     /// Life-like rule.
     #[arg(long, value_name = "RULE", default_value = "B3/S23")]
     rule: String,
-    /// What lies past the edges.
-    #[arg(long, value_enum, default_value_t = TopologyArg::Torus)]
-    topology: TopologyArg,
+    /// What lies past the edges; plane: the unbounded plane, computed with HashLife (--size then
+    /// gives a soup's extent, its top-left cell at (0,0); a pattern sits where `colony play` puts it).
+    #[arg(long, value_enum, default_value_t = SpaceArg::Torus)]
+    topology: SpaceArg,
     /// Start every game from this pattern (file or library name), centred, instead of a soup.
     #[arg(long, value_name = "FILE|NAME")]
     pattern: Option<String>,
@@ -117,7 +118,11 @@ fn request(args: &TrialArgs, games: usize, seed: u64) -> TrialRequest {
         seed: Some(Seed(seed)),
         density: Some(args.density),
         rule: Some(args.rule.clone()),
-        topology: Some(Topology::from(args.topology).to_string()),
+        topology: Some(
+            args.topology
+                .board()
+                .map_or_else(|| "plane".to_string(), |t| t.to_string()),
+        ),
         pattern: None,
         replace: None,
     }
@@ -163,8 +168,11 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     let pattern = match &args.pattern {
         // A pattern larger than the board cannot be placed: refuse its declared size unread.
         Some(name) => {
-            let cells =
-                (args.width.unwrap_or(args.size) as u64).saturating_mul(args.height.unwrap_or(args.size) as u64);
+            let cells = match args.topology {
+                // The plane has no board to fill: a pattern's extent is bounded by memory, as in play.
+                SpaceArg::Plane => budget.bytes() / 64,
+                _ => (args.width.unwrap_or(args.size) as u64).saturating_mul(args.height.unwrap_or(args.size) as u64),
+            };
             Some((input::load_pattern_within(name, cells)?, name.clone()))
         }
         None => None,
@@ -192,11 +200,13 @@ pub fn run(args: TrialArgs, budget: &Budget) -> Result<()> {
     // The placement's updates: with --cluster, games fail and restart on other nodes.
     super::durable::print_failures(&runtime, supervisor.placement().updates());
     let spec = &base.spec;
+    let space = match spec.space {
+        Space::Board => format!("of {}x{} {}", spec.width, spec.height, spec.topology),
+        Space::Plane if spec.plane_pattern.is_some() => "on the plane".to_string(),
+        Space::Plane => format!("on the plane ({}x{} soups)", spec.width, spec.height),
+    };
     say!(
-        "{games} games of {}x{} {} {}, {} steps, seed {seed} (game i uses seed {seed} + i), {} workers",
-        spec.width,
-        spec.height,
-        spec.topology,
+        "{games} games {space} {}, {} steps, seed {seed} (game i uses seed {seed} + i), {} workers",
         spec.rule,
         spec.steps,
         workers

@@ -28,6 +28,7 @@ pub fn game(game: u32, width: usize, height: usize) -> GameRecord {
         seed: Some(u64::from(game)),
         rule: Rule::CONWAY,
         topology: Topology::Torus,
+        plane: false,
         width,
         height,
     }

@@ -14,8 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::budget::Budget;
 use crate::input;
-pub use crate::space::SpaceArg;
-use crate::space;
+use crate::space::{self, SpaceArg};
 
 /// What `--print` shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -427,3 +427,54 @@ fn bad_viewports_fail_clearly() {
     }
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn a_soup_on_the_plane_and_a_still_life_past_2_to_the_64() {
+    use colony_life::{Cells, Universe};
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("soup.png");
+    let run = colony()
+        .args([
+            "render",
+            "--topology",
+            "plane",
+            "--size",
+            "32",
+            "--seed",
+            "3",
+            "--steps",
+            "100",
+            "--png",
+        ])
+        .arg(&png)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let cells = soup(32, 32, 3, 0.5).unwrap();
+    let cells = cells.live_cells().map(|(x, y)| (x as i64, y as i64));
+    let mut plane = colony_life::HashLife::from_cells(Rule::CONWAY, cells).unwrap();
+    plane.advance(100, &mut |_| true).unwrap();
+    let expected = format!("generation 100, population {}, ", plane.population());
+    assert!(stdout.contains(&expected), "{stdout}");
+    let (view, _) = reported_view(&stdout);
+    assert_eq!(
+        Some(view),
+        plane.bounding_box(),
+        "the PNG is fitted to the last generation"
+    );
+
+    // HashLife jumps a still life to the last generation, and the plot samples 2^k apart.
+    let started = std::time::Instant::now();
+    let (gif, plot) = (dir.path().join("b.gif"), dir.path().join("b.png"));
+    colony()
+        .args(["render", "--pattern", "block", "--steps", "18446744073709551615"])
+        .args(["--every", "18446744073709551615", "--gif"])
+        .arg(&gif)
+        .arg("--plot")
+        .arg(&plot)
+        .assert()
+        .success();
+    assert!(started.elapsed().as_secs() < 20);
+    let (frames, width, _) = gif_frames(&gif);
+    assert_eq!((frames.len(), width), (2, 8), "a 2x2 block, 4 px a cell");
+}

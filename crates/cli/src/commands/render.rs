@@ -32,7 +32,6 @@ const PLOT_POINTS: u64 = 100_000;
   colony render --size 128 --seed 7 --steps 500 --png final.png --plot population.png
   colony render --pattern acorn --size 160 --steps 1200 --every 4 --scale 3 --gif acorn.gif --alive '#ffffff' --dead '#000000'
   colony render --pattern gosper-glider-gun --steps 10^4 --every 50 --gif gun.gif
-                                               no size flags: the plane, zoomed out to fit 512 pixels
   colony render --pattern glider --steps 40 --viewport -4,-4,24,24 --scale 8 --gif glider.gif
 
 A pattern (a file without Golly's :T/:P rule suffix, a .mc file, or a library name) given without
@@ -43,10 +42,11 @@ generation's, or both show --viewport X,Y,W,H. A view too large for --fit pixels
 out: a pixel per 2^k x 2^k block of cells, shaded by the share of the block alive, the smallest k
 that fits (--scale shrinks first, down to 1 pixel a cell, 3 with --grid).")]
 pub struct RenderArgs {
-    /// Start from a pattern (.rle / .cells file or library name), centred; otherwise a random soup.
+    /// Start from a pattern (.rle / .cells / .mc file or library name), centred on a board, or
+    /// placed on the plane as colony play places it; otherwise a random soup.
     #[arg(long, value_name = "FILE|NAME")]
     pattern: Option<String>,
-    /// Board width and height [default: 64].
+    /// Board width and height (on the plane: a soup's) [default: 64].
     #[arg(long, value_name = "N")]
     size: Option<usize>,
     /// Board width (overrides --size).

@@ -249,7 +249,8 @@ fn changed(a: &[u8], b: &[u8], width: usize) -> Option<(usize, usize, usize, usi
 /// A GIF of one view, frame by frame; after the first, each frame holds only what changed.
 struct GifWriter {
     output: Output,
-    encoder: gif::Encoder<BufWriter<File>>,
+    /// Made with the first frame, whose raster gives the picture's size.
+    encoder: Option<gif::Encoder<BufWriter<File>>>,
     zoom: Zoom,
     previous: Option<Vec<u8>>,
     delay: u16,
@@ -262,44 +263,41 @@ fn px16(n: usize) -> u16 {
 }
 
 impl GifWriter {
-    fn create(
-        mut output: Output,
-        painter: &Painter,
-        zoom: Zoom,
-        (w, h): (usize, usize),
-        delay_ms: u32,
-    ) -> Result<GifWriter> {
-        let file = output
-            .file()
-            .try_clone()
-            .with_context(|| format!("cannot write {}", output.path().display()))?;
-        let mut encoder = gif::Encoder::new(
-            BufWriter::new(file),
-            px16(w * zoom.px),
-            px16(h * zoom.px),
-            &painter.palette,
-        )?;
-        encoder.set_repeat(gif::Repeat::Infinite)?;
-        Ok(GifWriter {
+    fn create(output: Output, zoom: Zoom, delay_ms: u32) -> GifWriter {
+        GifWriter {
             output,
-            encoder,
+            encoder: None,
             zoom,
             previous: None,
             delay: u16::try_from(delay_ms / 10).unwrap_or(u16::MAX),
             frames: 0,
-        })
+        }
     }
 
     fn frame(&mut self, painter: &Painter, plane: &HashLife) -> Result<()> {
         let r = plane.raster(self.zoom.view, self.zoom.k)?;
         let shades = Painter::shades(&r);
         let width = r.width();
+        let px = self.zoom.px;
+        let encoder = match &mut self.encoder {
+            Some(encoder) => encoder,
+            None => {
+                let file = self
+                    .output
+                    .file()
+                    .try_clone()
+                    .with_context(|| format!("cannot write {}", self.output.path().display()))?;
+                let (w, h) = (px16(width * px), px16(r.height() * px));
+                let mut encoder = gif::Encoder::new(BufWriter::new(file), w, h, &painter.palette)?;
+                encoder.set_repeat(gif::Repeat::Infinite)?;
+                self.encoder.insert(encoder)
+            }
+        };
         let rect = match &self.previous {
             None => (0, 0, width, r.height()),
             // An unchanged picture still takes its time on screen: one block, redrawn as it was.
             Some(previous) => changed(previous, &shades, width).unwrap_or((0, 0, 1, 1)),
         };
-        let px = self.zoom.px;
         let frame = gif::Frame {
             left: px16(rect.0 * px),
             top: px16(rect.1 * px),
@@ -310,7 +308,7 @@ impl GifWriter {
             buffer: painter.pixels(&shades, width, px, rect).into(),
             ..gif::Frame::default()
         };
-        self.encoder.write_frame(&frame)?;
+        encoder.write_frame(&frame)?;
         self.previous = Some(shades);
         self.frames += 1;
         Ok(())
@@ -324,7 +322,9 @@ impl GifWriter {
             frames,
             ..
         } = self;
-        encoder.into_inner()?.flush()?;
+        if let Some(encoder) = encoder {
+            encoder.into_inner()?.flush()?;
+        }
         let path = output.path().to_path_buf();
         output.commit()?;
         Ok((path, frames))
@@ -401,19 +401,14 @@ pub(super) fn run(args: &RenderArgs, mut source: Source, to: u64, budget: &Budge
         args.steps
     );
     let mut gif = match (gif_out, gif_zoom) {
-        (Some(output), Some(zoom)) => {
-            let r = Raster::blank(zoom.view, zoom.k)?;
-            Some(GifWriter::create(
-                output,
-                &painter,
-                zoom,
-                (r.width(), r.height()),
-                args.delay,
-            )?)
-        }
+        (Some(output), Some(zoom)) => Some(GifWriter::create(output, zoom, args.delay)),
         _ => None,
     };
-    let plot_every = args.steps / PLOT_POINTS + 1;
+    // A power of two: HashLife remembers a node's future 2^j generations on, so samples 2^j apart
+    // reuse each other's work (10^9 generations of the gun in 10^4-generation samples do not).
+    let plot_every = (args.steps / PLOT_POINTS + 1)
+        .checked_next_power_of_two()
+        .unwrap_or(1 << 63);
     let mut series = Vec::new();
     let mut generation = 0u64;
     loop {

@@ -203,6 +203,18 @@ mod tests {
     }
 
     #[test]
+    fn blocks_larger_than_the_root_split_it_at_the_origin() {
+        // The root (16x16 around the origin) starts half-way into a block of its own size.
+        let p = HashLife::from_cells(Rule::CONWAY, [(-1, -1), (0, 0), (-1, 0), (5, -7)]).expect("plane");
+        for k in [4, 10, 62] {
+            let r = p.raster(Rect::spanning(-5, -5, 5, 5), k).expect("raster");
+            assert_eq!((r.width(), r.height()), (2, 2));
+            assert_eq!(r.counts(), &[1, 1, 1, 1], "scale {k}");
+            assert_eq!(p.snapshot().raster(Rect::spanning(-5, -5, 5, 5), k).expect("raster"), r);
+        }
+    }
+
+    #[test]
     fn an_empty_plane_gives_a_blank_raster() {
         let p = HashLife::new(Rule::CONWAY).expect("plane");
         let r = p.raster(Rect::spanning(-3, -3, 3, 3), 1).expect("raster");

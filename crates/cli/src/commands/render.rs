@@ -380,7 +380,7 @@ pub fn run(args: RenderArgs, budget: &Budget) -> Result<()> {
         return plane::run(&args, source, to, budget);
     }
     if args.viewport.is_some() || args.fit.is_some() {
-        bail!("--viewport and --fit draw the unbounded plane: leave out the size flags and --topology torus/bounded");
+        bail!("--viewport and --fit draw the unbounded plane, and this game runs on a board (size flags, --topology torus/bounded or the pattern's :T/:P grid): add --topology plane");
     }
     // Sizes first, then memory, then the output files: all before the board is built.
     let (width, height) = args.board_size();

@@ -478,3 +478,23 @@ fn a_soup_on_the_plane_and_a_still_life_past_2_to_the_64() {
     let (frames, width, _) = gif_frames(&gif);
     assert_eq!((frames.len(), width), (2, 8), "a 2x2 block, 4 px a cell");
 }
+
+#[test]
+fn a_pattern_with_a_grid_or_a_size_flag_stays_on_a_board() {
+    let dir = tempfile::tempdir().unwrap();
+    let rle = dir.path().join("torus.rle");
+    std::fs::write(&rle, "x = 3, y = 1, rule = B3/S23:T20,20\n3o!\n").unwrap();
+    let png = dir.path().join("b.png");
+    for pattern in [rle.to_str().unwrap(), "blinker"] {
+        let mut run = colony();
+        run.args(["render", "--pattern", pattern, "--steps", "3", "--png"])
+            .arg(&png);
+        if pattern == "blinker" {
+            run.args(["--width", "64"]);
+        }
+        let stdout = String::from_utf8(run.assert().success().get_output().stdout.clone()).unwrap();
+        assert!(!stdout.contains("view"), "{pattern}: {stdout}");
+        let (w, h, _) = png_rgba(&png);
+        assert_eq!((w, h), (256, 256), "{pattern}: a 64x64 board at 4 px a cell, as before");
+    }
+}

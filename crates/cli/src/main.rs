@@ -7,6 +7,7 @@ mod args;
 mod budget;
 mod commands;
 mod input;
+mod space;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -419,3 +419,48 @@ fn populations_match_golly_on_methuselahs_and_other_rules() {
         assert_eq!((generations, ours), theirs, "{source} under {rule}");
     }
 }
+
+/// A trial of acorns on the plane, checkpointed: a game exported as macrocell goes on (in
+/// `colony play`, and in Golly when it is installed) to the acorn's known end, population 633
+/// at generation 5206; a board format is refused for it.
+#[test]
+fn plane_trials_checkpoint_and_export_macrocell() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("plane.db");
+    let trial = ok(&[
+        "trial",
+        "--topology",
+        "plane",
+        "--pattern",
+        "acorn",
+        "--games",
+        "3",
+        "--steps",
+        "1000",
+        "--batch-size",
+        "250",
+        "--mode",
+        "actors",
+        "--checkpoint",
+        path_str(&db),
+    ]);
+    assert!(trial.stdout.contains("3 games on the plane B3/S23"), "{}", trial.stdout);
+    let mc = dir.path().join("g1.mc");
+    ok(&["checkpoints", path_str(&db), "--export", "1", "--out", path_str(&mc)]);
+    let on = ok(&["play", "--pattern", path_str(&mc), "--steps", "4206", "--print", "none"]);
+    assert!(
+        on.summary().starts_with("generation 5206, population 633,"),
+        "{}",
+        on.summary()
+    );
+    if bgolly().is_some() {
+        assert_eq!(
+            bgolly_population(&["-a", "HashLife", "-m", "5206", path_str(&mc)]),
+            (5206, 633)
+        );
+    }
+    let cells = dir.path().join("g1.cells");
+    let refused = run(&["checkpoints", path_str(&db), "--export", "1", "--out", path_str(&cells)]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("on the plane"), "{}", refused.stderr);
+}

@@ -123,6 +123,25 @@ pub enum LifeError {
         /// The budget.
         bytes: u64,
     },
+    /// A region of cells that cannot be pictured: empty, past the coordinates, or at a scale
+    /// past the largest.
+    #[error("viewport {viewport}: {reason}")]
+    Viewport {
+        /// The region, as `WxH at (X,Y)`.
+        viewport: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A raster with more pixels than [`raster::MAX_PIXELS`](crate::raster::MAX_PIXELS).
+    #[error("a picture of {width}x{height} pixels is more than the limit of {limit} pixels; zoom out or picture less")]
+    RasterTooLarge {
+        /// Pixels per row asked for.
+        width: u64,
+        /// Rows asked for.
+        height: u64,
+        /// The most pixels a raster may have.
+        limit: u64,
+    },
     /// A generation number past `u64::MAX`.
     #[error("generation {generation} + {steps} is beyond the largest generation number (2^64 - 1)")]
     GenerationOverflow {

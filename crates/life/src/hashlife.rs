@@ -32,6 +32,7 @@ mod arena;
 mod leaf;
 mod macrocell;
 mod query;
+mod raster;
 mod state;
 mod step;
 
@@ -47,7 +48,7 @@ use query::Frozen;
 use step::Stepper;
 
 use crate::universe::{CellSink, Cells, Rect, Snapshot, Universe};
-use crate::{LifeError, Result, Rule};
+use crate::{LifeError, Raster, Result, Rule};
 
 /// The largest root: a 2^62 square, so every cell has an `i64` coordinate in `-2^61 .. 2^61`.
 pub const MAX_LEVEL: u8 = 62;
@@ -414,6 +415,9 @@ impl Cells for HashLife {
     fn for_each_live_cell(&self, area: Rect, visit: &mut dyn FnMut(i64, i64)) {
         let o = query::origin(self.level());
         query::for_each(&self.arena, self.root, o, o, &area, visit);
+    }
+    fn raster(&self, view: Rect, scale: u8) -> Result<Raster> {
+        raster::raster(&self.arena, self.root, view, scale)
     }
     fn fingerprint(&self) -> u64 {
         // The root is kept minimal, so equal patterns have equal roots.

@@ -28,6 +28,7 @@ pub mod kernel;
 mod outcome;
 pub mod pattern;
 mod plane_game;
+pub mod raster;
 mod rule;
 mod soup;
 mod state;
@@ -42,6 +43,7 @@ pub use hashlife::{HashLife, NodeId, PlaneState, Stats, DEFAULT_MEMORY, MAX_LEVE
 pub use kernel::{Kernel, KernelKind};
 pub use outcome::{CycleDetector, Outcome, DEFAULT_CYCLE_WINDOW};
 pub use plane_game::PlaneGame;
+pub use raster::Raster;
 pub use rule::Rule;
 pub use soup::{soup, splitmix64};
 pub use state::State;

@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 pub use dense::Dense;
 
-use crate::{Result, Rule};
+use crate::{Raster, Result, Rule};
 
 /// A rectangle of cells: columns `x .. x + width`, rows `y .. y + height` (`y` grows downwards).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,6 +125,15 @@ pub trait Cells {
     fn for_each_live_cell(&self, area: Rect, visit: &mut dyn FnMut(i64, i64));
     /// A 64-bit hash of the cells (and their positions): equal cells give equal fingerprints.
     fn fingerprint(&self) -> u64;
+
+    /// Live cells counted per 2^`scale`×2^`scale` block, over the blocks `view` meets (see
+    /// [`Raster`]). The plane reads the counts off its quadtree's nodes, never visiting the cells
+    /// of a block; others count their live cells one by one. Refuses an empty or overflowing
+    /// `view`, a scale past [`MAX_SCALE`](crate::raster::MAX_SCALE), and more than
+    /// [`MAX_PIXELS`](crate::raster::MAX_PIXELS) pixels.
+    fn raster(&self, view: Rect, scale: u8) -> Result<Raster> {
+        Raster::of_cells(self, view, scale)
+    }
 
     /// The live cells inside `area`, sorted row by row, left to right.
     fn live_cells_in(&self, area: Rect) -> Vec<(i64, i64)> {

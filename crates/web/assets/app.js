@@ -7,6 +7,10 @@ const DEAD = rgba(17, 24, 39);
 const OUTCOMES = ["running", "extinct", "still", "oscillating", "spaceship"];
 const STATUSES = ["running", "finished", "killed", "failed", "cancelled"];
 const HEADER = 48;
+const PLANE_HEADER = 72;
+// A game on the plane arrives as a view of at most this many pixels a side (frame.rs PLANE_VIEW);
+// its tile is this square, the view centred in it.
+const PLANE_VIEW = 256;
 
 const token = new URLSearchParams(location.search).get("token");
 const $ = (id) => document.getElementById(id);
@@ -63,8 +67,9 @@ function rebuildGrid() {
     tile.className = "tile";
     tile.dataset.game = i;
     const canvas = document.createElement("canvas");
-    canvas.width = spec.width;
-    canvas.height = spec.height;
+    const [w, h] = tileSize(spec);
+    canvas.width = w;
+    canvas.height = h;
     canvas.dataset.game = i;
     const cap = document.createElement("div");
     cap.className = "cap";
@@ -76,7 +81,7 @@ function rebuildGrid() {
     tile.addEventListener("click", () => openDetail(i));
     grid.append(tile);
     const ctx = canvas.getContext("2d");
-    games.push({ tile, canvas, ctx, image: ctx.createImageData(spec.width, spec.height), cap, frame: null, dirty: false });
+    games.push({ tile, canvas, ctx, image: ctx.createImageData(w, h), cap, frame: null, dirty: false });
   }
   layout();
 }
@@ -87,7 +92,8 @@ function layout() {
   if (!spec || !games.length) return;
   const pane = $("grid-pane");
   const W = pane.clientWidth - 20, H = pane.clientHeight - 20, gap = 8, caption = 26, pad = 10;
-  const aspect = spec.height / spec.width;
+  const [tw, th] = tileSize(spec);
+  const aspect = th / tw;
   let best = 40;
   for (let cols = 1; cols <= games.length; cols++) {
     const rows = Math.ceil(games.length / cols);
@@ -99,17 +105,31 @@ function layout() {
   for (const g of games) g.tile.style.width = width + "px";
 }
 
+// A board's tile is the board; the plane's is a square its views are centred in.
+function tileSize(spec) {
+  return spec.topology === "plane" ? [PLANE_VIEW, PLANE_VIEW] : [spec.width, spec.height];
+}
+
 function decode(buffer) {
   const v = new DataView(buffer);
-  if (buffer.byteLength < HEADER || v.getUint8(0) !== 1 || v.getUint8(1) !== 1) return null;
+  if (buffer.byteLength < HEADER || v.getUint8(1) !== 1) return null;
+  const kind = v.getUint8(0);
+  if (kind !== 1 && kind !== 2) return null;
+  const header = kind === 2 ? PLANE_HEADER : HEADER;
+  if (buffer.byteLength < header) return null;
   const width = v.getUint32(32, true), height = v.getUint32(36, true), wpr = v.getUint32(40, true);
-  if (buffer.byteLength !== HEADER + wpr * 8 * height) return null;
+  if (buffer.byteLength !== header + wpr * 8 * height) return null;
+  // A view of the plane: where it starts, and how many cells a pixel stands for (2^scale a side).
+  const view = kind === 2
+    ? { x: Number(v.getBigInt64(48, true)), y: Number(v.getBigInt64(56, true)), scale: v.getUint8(64) }
+    : null;
   return {
+    view,
     outcome: OUTCOMES[v.getUint8(2)] || "?", status: STATUSES[v.getUint8(3)] || "?",
     trial: v.getUint32(4, true), game: v.getUint32(8, true), period: v.getUint32(12, true),
     dx: v.getInt16(44, true), dy: v.getInt16(46, true),
     generation: Number(v.getBigUint64(16, true)), population: Number(v.getBigUint64(24, true)),
-    width, height, words: new Uint32Array(buffer, HEADER, wpr * 2 * height), stride: wpr * 2,
+    width, height, words: new Uint32Array(buffer, header, wpr * 2 * height), stride: wpr * 2,
   };
 }
 
@@ -126,13 +146,17 @@ function onFrame(buffer) {
   }
 }
 
-// Bits to pixels: cell (x, y) is bit x&31 of u32 y*stride + (x>>5).
+// Bits to pixels: cell (x, y) is bit x&31 of u32 y*stride + (x>>5). A view of the plane smaller
+// than its tile is centred in it.
 function paint(image, f) {
   const px = new Uint32Array(image.data.buffer);
-  const { width: w, height: h, words, stride } = f;
-  let p = 0;
+  const { words, stride } = f;
+  const w = Math.min(f.width, image.width), h = Math.min(f.height, image.height);
+  const ox = (image.width - w) >> 1, oy = (image.height - h) >> 1;
+  if (ox || oy) px.fill(DEAD);
   for (let y = 0; y < h; y++) {
     const row = y * stride;
+    let p = (oy + y) * image.width + ox;
     for (let x = 0; x < w; x += 32) {
       const word = words[row + (x >> 5)];
       const n = Math.min(32, w - x);
@@ -140,6 +164,11 @@ function paint(image, f) {
       for (let k = 0; k < n; k++) px[p++] = (word >>> k) & 1 ? ALIVE : DEAD;
     }
   }
+}
+
+// How far a view of the plane is zoomed out: "1:4" when a pixel is a 4x4 block.
+function zoomText(f) {
+  return f.view && f.view.scale ? " · 1:" + 2 ** f.view.scale : "";
 }
 
 function outcomeText(f) {
@@ -158,7 +187,11 @@ function draw() {
     g.canvas.dataset.generation = f.generation;
     g.canvas.dataset.population = f.population;
     g.canvas.dataset.status = f.status;
-    g.cap.querySelector(".gen").textContent = "gen " + f.generation;
+    if (f.view) {
+      g.canvas.dataset.scale = f.view.scale;
+      g.canvas.dataset.view = [f.view.x, f.view.y, f.width << f.view.scale, f.height << f.view.scale].join(",");
+    }
+    g.cap.querySelector(".gen").textContent = "gen " + f.generation + zoomText(f);
     g.cap.querySelector(".pop").textContent = "pop " + f.population;
     // A stopped game says how it stopped; "finished" goes without saying once the trial is.
     const stopped = f.status === "running" || f.status === "finished" ? "" : f.status;
@@ -186,8 +219,7 @@ async function openDetail(i) {
   $("detail-title").textContent = "Game " + i;
   $("detail-rle").href = "/api/games/" + i + "/rle" + (token ? "?token=" + encodeURIComponent(token) : "");
   const board = $("detail-board");
-  board.width = trial.spec.width;
-  board.height = trial.spec.height;
+  [board.width, board.height] = tileSize(trial.spec);
   if (!$("detail").open) $("detail").showModal();
   if (games[i] && games[i].frame) drawDetail(games[i]);
   try {
@@ -204,7 +236,9 @@ function drawDetail(g) {
   if (!f) return;
   $("detail-board").getContext("2d").putImageData(g.image, 0, 0);
   const status = f.status === "running" ? "" : " · " + f.status;
-  $("detail-text").textContent = `generation ${f.generation} · population ${f.population} · ${outcomeText(f)}${status}`;
+  const where = f.view ? ` · view at (${f.view.x},${f.view.y})${zoomText(f)}` : "";
+  $("detail-text").textContent =
+    `generation ${f.generation} · population ${f.population} · ${outcomeText(f)}${status}${where}`;
   $("detail-kill").disabled = f.status !== "running";
 }
 
@@ -253,8 +287,11 @@ function onTrial(t) {
   badge.textContent = t.status;
   badge.className = "badge " + t.status;
   const s = t.spec;
+  // On the plane the size is only a soup's extent.
+  const space = !s ? "" : s.topology !== "plane" ? `of ${s.width}×${s.height} ${s.topology}`
+    : s.pattern ? "on the plane" : `on the plane (${s.width}×${s.height} soups)`;
   $("trial-text").textContent = s
-    ? `trial ${t.id}: ${s.games} games of ${s.width}×${s.height} ${s.topology} ${s.rule}, ${s.steps} steps, batch ${s.batch_size}, ` +
+    ? `trial ${t.id}: ${s.games} games ${space} ${s.rule}, ${s.steps} steps, batch ${s.batch_size}, ` +
       (s.pattern ? `pattern ${s.pattern}` : `seed ${s.seed}`) + (t.seconds != null ? `, ${t.seconds.toFixed(2)} s` : "") +
       (t.error ? ` — ${t.error}` : "")
     : "no trial yet: start one";

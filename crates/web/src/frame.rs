@@ -39,7 +39,7 @@
 //! | 65 | 7 | reserved, 0 |
 //! | 72 | … | the pixels, as a board's words |
 
-use colony_life::{Board, Cells, Outcome, PlaneState, Rect, World};
+use colony_life::{raster, Board, Cells, Outcome, PlaneState, Rect, World};
 use serde::Serialize;
 
 use colony_actors::{GameId, Summary, TrialId};
@@ -180,34 +180,33 @@ pub struct View {
 }
 
 /// The view of `plane` that holds its bounding box in at most `max`×`max` pixels, zoomed out by
-/// the least power of two that fits.
+/// the least power of two that fits. Blocks sit on multiples of 2^k (so each pixel is one quadtree
+/// node, whose population HashLife keeps): the view costs its pixels, not the pattern's cells.
 pub fn view(plane: &PlaneState, max: u64) -> View {
-    let max = max.max(1);
-    let Some(b) = plane.bounding_box() else {
-        return View {
-            area: Rect::spanning(0, 0, 0, 0),
-            scale: 0,
-            pixels: blank(),
-        };
+    let empty = || View {
+        area: Rect::spanning(0, 0, 0, 0),
+        scale: 0,
+        pixels: blank(),
     };
-    let mut scale = 0u8;
-    while scale < 62 && (b.width.div_ceil(1 << scale) > max || b.height.div_ceil(1 << scale) > max) {
-        scale += 1;
+    let Some(b) = plane.bounding_box() else {
+        return empty();
+    };
+    let raster = raster::fit(b, max.max(1), max.max(1)).and_then(|(area, scale)| plane.raster(area, scale));
+    let Ok(raster) = raster else {
+        // Only a box no power of two fits (wider than 2^62 · max) gets here.
+        return empty();
+    };
+    let mut pixels = Board::new(raster.width(), raster.height()).unwrap_or_else(|_| blank());
+    for row in 0..raster.height() {
+        for column in 0..raster.width() {
+            if raster.get(column, row).is_some_and(|n| n > 0) {
+                pixels.set(column, row, true);
+            }
+        }
     }
-    let (w, h) = (b.width.div_ceil(1 << scale), b.height.div_ceil(1 << scale));
-    let mut pixels = Board::new(w as usize, h as usize).unwrap_or_else(|_| blank());
-    plane.for_each_live_cell(b, &mut |x, y| {
-        let (px, py) = (x.abs_diff(b.x) >> scale, y.abs_diff(b.y) >> scale);
-        pixels.set(px as usize, py as usize, true);
-    });
     View {
-        area: Rect {
-            x: b.x,
-            y: b.y,
-            width: w << scale,
-            height: h << scale,
-        },
-        scale,
+        area: raster.area(),
+        scale: raster.scale(),
         pixels,
     }
 }

@@ -166,14 +166,15 @@ async fn the_page_draws_the_live_cells_and_kills_a_game() {
     let driver = Driver::start(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();
     let client = browser(&driver, &chromium, profile.path()).await;
-    let result = tokio::time::timeout(Duration::from_secs(45), async {
+    let result = tokio::time::timeout(Duration::from_secs(60), async {
         drive(&client, &app, addr).await;
         nodes(&client, &placement).await;
+        plane(&client, &app).await;
     })
     .await;
     let _ = client.close().await;
     drop(driver);
-    result.expect("the browser test finishes within 45 s");
+    result.expect("the browser test finishes within 60 s");
 }
 
 /// Runs every game in this process, as a local colony does, and reports two nodes the way a
@@ -387,4 +388,67 @@ async fn drive(client: &Client, app: &Router, addr: std::net::SocketAddr) {
     .await;
     let png = client.screenshot().await.unwrap();
     std::fs::write(target_dir().join("dashboard-detail.png"), png).unwrap();
+}
+
+/// A trial on the plane: each tile is a view that follows the pattern and zooms out as it grows,
+/// and, held still, shows exactly the server's cells at the view's place and scale.
+async fn plane(client: &Client, app: &Router) {
+    let body = json!({"games": 2, "topology": "plane", "pattern": "gosper-glider-gun", "steps": 1000000,
+        "batch_size": 60, "pause": 0.02, "replace": true});
+    let started = common::call(app, "POST", "/api/trials", Some(body), &[]).await;
+    assert!(started.status.is_success(), "{:?}", started.json);
+    let view = r#"
+        const c = document.querySelector('canvas[data-game="0"]');
+        if (!c || !c.dataset.view) return null;
+        return [Number(c.dataset.generation), Number(c.dataset.scale), c.dataset.view, c.width, c.height];"#;
+    eventually(20, "the page to zoom out on the growing gun", || async {
+        let v = client.execute(view, vec![]).await.unwrap();
+        (v[1].as_u64().is_some_and(|k| k >= 2)).then_some(())
+    })
+    .await;
+    assert!(common::call(app, "POST", "/api/trial/pause", None, &[])
+        .await
+        .status
+        .is_success());
+    eventually(10, "the trial to pause", || async {
+        (get(app, "/api/trial").await.json["status"] == "paused").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (v, page) = eventually(10, "the view to catch up with the server", || async {
+        let v = client.execute(view, vec![]).await.unwrap();
+        let generation = get(app, "/api/games/0").await.json["generation"].as_u64();
+        let page = canvas(client, 0).await;
+        (v[0].as_u64() == generation && page.0 == generation.unwrap_or(u64::MAX)).then_some((v, page.1))
+    })
+    .await;
+    assert_eq!(
+        (v[3].as_u64(), v[4].as_u64()),
+        (Some(256), Some(256)),
+        "a plane tile is square"
+    );
+    // The server's cells, from its RLE (placed by #CXRLE Pos), drawn as the view should be.
+    let scale = v[1].as_u64().unwrap();
+    let area: Vec<i64> = v[2].as_str().unwrap().split(',').map(|n| n.parse().unwrap()).collect();
+    let rle = get(app, "/api/games/0/rle").await.text;
+    let parsed = pattern::parse_rle(&rle).unwrap();
+    let (px, py) = parsed.position.expect("#CXRLE Pos");
+    let (w, h) = ((area[2] >> scale) as usize, (area[3] >> scale) as usize);
+    assert!(w <= 256 && h <= 256, "the view fits its tile: {w}x{h}");
+    let (ox, oy) = ((256 - w) / 2, (256 - h) / 2);
+    let mut expected = vec![b'0'; 256 * 256];
+    for (x, y) in parsed.board.live_cells() {
+        let (cx, cy) = (px + x as i64 - area[0], py + y as i64 - area[1]);
+        assert!(
+            cx >= 0 && cy >= 0 && cx < area[2] && cy < area[3],
+            "every live cell is in view"
+        );
+        expected[(oy + (cy >> scale) as usize) * 256 + ox + (cx >> scale) as usize] = b'1';
+    }
+    assert!(
+        page == String::from_utf8(expected).unwrap(),
+        "the view shows the server's cells at scale {scale}"
+    );
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(target_dir().join("dashboard-plane.png"), png).unwrap();
 }

@@ -26,7 +26,7 @@ pub struct CheckpointsArgs {
     /// Export this game's latest board (needs --out).
     #[arg(long, value_name = "GAME", requires = "out")]
     export: Option<u32>,
-    /// Where to write the exported board (.rle or .cells).
+    /// Where to write the exported board (.rle or .cells; a game on the plane: .mc or .rle).
     #[arg(long, value_name = "FILE", requires = "export")]
     out: Option<PathBuf>,
 }

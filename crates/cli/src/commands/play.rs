@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::budget::Budget;
 use crate::input;
+use crate::space::{self, SpaceArg};
 
 /// What `--print` shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,28 +100,6 @@ pub struct PlayArgs {
     algo: Option<AlgoArg>,
 }
 
-/// `colony play`'s topology: a dense board's, or the unbounded plane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SpaceArg {
-    /// Edges wrap around (the tutorial's board).
-    Torus,
-    /// Cells past the edges are always dead.
-    Bounded,
-    /// The unbounded plane (HashLife).
-    Plane,
-}
-
-impl SpaceArg {
-    /// The dense board's topology; `None` for the plane.
-    pub fn board(self) -> Option<Topology> {
-        match self {
-            SpaceArg::Torus => Some(Topology::Torus),
-            SpaceArg::Bounded => Some(Topology::Bounded),
-            SpaceArg::Plane => None,
-        }
-    }
-}
-
 fn parse_at(s: &str) -> Result<(i64, i64), String> {
     let (x, y) = s.split_once(',').ok_or_else(|| format!("expected X,Y, got {s:?}"))?;
     let num = |v: &str| {
@@ -187,10 +166,7 @@ fn setup(args: &PlayArgs, budget: &Budget) -> Result<Setup> {
         let space = match args.topology {
             Some(SpaceArg::Plane) => {
                 let rule = explicit_rule.unwrap_or_default();
-                let cells = board.live_cells().map(|(x, y)| (x as i64, y as i64));
-                let mut plane = HashLife::with_memory(rule, budget.bytes())?;
-                plane.add_cells(cells)?;
-                Space::Plane(Box::new(plane))
+                Space::Plane(Box::new(space::soup_plane(&board, rule, budget)?))
             }
             other => Space::Board {
                 board,
@@ -204,33 +180,18 @@ fn setup(args: &PlayArgs, budget: &Budget) -> Result<Setup> {
             source: format!("soup seed {seed} density {}", args.density),
         });
     };
-    if spec.to_ascii_lowercase().ends_with(".mc") {
+    if space::is_macrocell(spec) {
         return macrocell(args, spec, explicit_rule, explicit_size, budget);
     }
-    // A list of cells costs 16 bytes each, and the plane built from them about as much again.
-    let max_cells = budget.bytes() / 64;
+    let max_cells = space::max_cells(budget);
     let board = (explicit_size && args.topology != Some(SpaceArg::Plane)).then_some((width, height));
     let (pattern, cells) = input::load_cells(spec, max_cells, board)?;
     let rule = explicit_rule.or(pattern.rule).unwrap_or_default();
     if args.seed.is_some() || args.density != 0.5 {
         bail!("--seed and --density describe random soups; they cannot be combined with --pattern");
     }
-    let on_plane = match args.topology {
-        Some(t) => t == SpaceArg::Plane,
-        None => pattern.grid.is_none() && !explicit_size,
-    };
-    if on_plane {
-        let half = |v: u64| -i64::try_from(v / 2).unwrap_or(i64::MAX);
-        let (x, y) = args
-            .at
-            .or(pattern.position)
-            .unwrap_or((half(pattern.width), half(pattern.height)));
-        let cells = cells
-            .into_iter()
-            .map(|(cx, cy)| (x.saturating_add(cx), y.saturating_add(cy)));
-        let mut plane = HashLife::with_memory(rule, budget.bytes())?;
-        plane.add_cells(cells)?;
-        plane.set_generation(pattern.generation.unwrap_or(0));
+    if space::on_plane(args.topology, pattern.grid.as_ref(), explicit_size) {
+        let plane = space::pattern_plane(rule, &pattern, cells, args.at, budget)?;
         return Ok(Setup {
             space: Space::Plane(Box::new(plane)),
             rule,
@@ -309,12 +270,7 @@ fn macrocell(args: &PlayArgs, spec: &str, rule: Option<Rule>, explicit_size: boo
     if args.at.is_some() || args.seed.is_some() || args.density != 0.5 {
         bail!("pattern {spec}: --at, --seed and --density cannot be combined with a macrocell file");
     }
-    let text = input::read_pattern_file(std::path::Path::new(spec))?;
-    let mut plane = HashLife::from_macrocell(&text).map_err(|e| anyhow::anyhow!("{spec}:{e}"))?;
-    plane.set_memory_budget(budget.bytes());
-    if let Some(rule) = rule {
-        plane.set_rule(rule)?;
-    }
+    let plane = space::macrocell_plane(spec, rule, budget)?;
     Ok(Setup {
         rule: plane.rule(),
         space: Space::Plane(Box::new(plane)),

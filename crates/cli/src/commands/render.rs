@@ -1,5 +1,7 @@
 //! `colony render`: pictures of one game — an animated GIF of its evolution, a PNG of its final
-//! board, and a PNG plot of its population over generations.
+//! board, and a PNG plot of its population over generations — on a board or the unbounded plane.
+
+mod plane;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -9,15 +11,17 @@ use anyhow::{bail, ensure, Context, Result};
 use clap::Args;
 use colony_life::{soup, Board, Game, KernelKind, Rule, Topology};
 
-use crate::args::TopologyArg;
 use crate::budget::Budget;
 use crate::input::{self, Output};
+use crate::space::SpaceArg;
 use colony_actors::trial::random_seed;
 
 /// Frames one GIF may hold.
 const MAX_FRAMES: u64 = 10_000;
 /// Largest picture side, in pixels.
 const MAX_SIDE: u64 = 8192;
+/// Board side when no size flag is given (a pattern with a size flag, or a soup).
+const DEFAULT_SIZE: usize = 64;
 /// Points a population plot keeps (longer runs are sampled evenly).
 const PLOT_POINTS: u64 = 100_000;
 
@@ -26,22 +30,33 @@ const PLOT_POINTS: u64 = 100_000;
 #[command(after_help = "Examples:
   colony render --pattern gosper-glider-gun --size 64 --steps 120 --gif gosper.gif --grid
   colony render --size 128 --seed 7 --steps 500 --png final.png --plot population.png
-  colony render --pattern acorn --size 160 --steps 1200 --every 4 --scale 3 --gif acorn.gif --alive '#ffffff' --dead '#000000'")]
+  colony render --pattern acorn --size 160 --steps 1200 --every 4 --scale 3 --gif acorn.gif --alive '#ffffff' --dead '#000000'
+  colony render --pattern gosper-glider-gun --steps 10^4 --every 50 --gif gun.gif
+  colony render --pattern glider --steps 40 --viewport -4,-4,24,24 --scale 8 --gif glider.gif
+
+A pattern (a file without Golly's :T/:P rule suffix, a .mc file, or a library name) given without
+--size, --width, --height or --topology runs on the unbounded plane, as in colony play; --topology
+plane asks for it (a soup then fills --size cells from (0,0)). The picture follows the pattern: a
+GIF is fitted to every cell its frames hold (the union of their bounding boxes), a PNG to the last
+generation's, or both show --viewport X,Y,W,H. A view too large for --fit pixels a side is zoomed
+out: a pixel per 2^k x 2^k block of cells, shaded by the share of the block alive, the smallest k
+that fits (--scale shrinks first, down to 1 pixel a cell, 3 with --grid).")]
 pub struct RenderArgs {
-    /// Start from a pattern (.rle / .cells file or library name), centred; otherwise a random soup.
+    /// Start from a pattern (.rle / .cells / .mc file or library name), centred on a board, or
+    /// placed on the plane as colony play places it; otherwise a random soup.
     #[arg(long, value_name = "FILE|NAME")]
     pattern: Option<String>,
-    /// Board width and height.
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    size: usize,
+    /// Board width and height (on the plane: a soup's) [default: 64].
+    #[arg(long, value_name = "N")]
+    size: Option<usize>,
     /// Board width (overrides --size).
     #[arg(long, value_name = "N")]
     width: Option<usize>,
     /// Board height (overrides --size).
     #[arg(long, value_name = "N")]
     height: Option<usize>,
-    /// Generations to run.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    /// Generations to run: 100, 10^9, 2^30 or 1e9.
+    #[arg(long, value_name = "N", default_value = "100", value_parser = input::parse_count)]
     steps: u64,
     /// Seed of the soup [default: random, printed].
     #[arg(long, value_name = "S")]
@@ -56,9 +71,18 @@ pub struct RenderArgs {
     /// Life-like rule [default: the pattern's, else B3/S23].
     #[arg(long, value_name = "RULE")]
     rule: Option<String>,
-    /// What lies past the edges.
-    #[arg(long, value_enum, default_value_t = TopologyArg::Torus)]
-    topology: TopologyArg,
+    /// What lies past the edges [default: a pattern without a :T/:P grid and without size flags:
+    /// plane; else torus].
+    #[arg(long, value_enum)]
+    topology: Option<SpaceArg>,
+    /// On the plane: the region drawn, as X,Y,W,H in cells (its top-left cell and size)
+    /// [default: fitted to the pattern].
+    #[arg(long, value_name = "X,Y,W,H", value_parser = parse_viewport, allow_hyphen_values = true)]
+    viewport: Option<colony_life::Rect>,
+    /// On the plane: the largest picture side in pixels, 16 to 8192; a larger view is zoomed out
+    /// [default: 512].
+    #[arg(long, value_name = "PX")]
+    fit: Option<u64>,
     /// Write an animated GIF of generations --from..=--to to FILE.
     #[arg(long, value_name = "FILE")]
     gif: Option<PathBuf>,
@@ -68,7 +92,7 @@ pub struct RenderArgs {
     /// Write a PNG plot of population over generations to FILE.
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
-    /// Pixels per cell (GIF and PNG).
+    /// Pixels per cell (GIF and PNG); on the plane at most this many, fewer to fit --fit.
     #[arg(long, value_name = "N", default_value_t = 4)]
     scale: u32,
     /// Colour of live cells (#rrggbb).
@@ -92,6 +116,27 @@ pub struct RenderArgs {
     /// Milliseconds per GIF frame (at least 20: browsers slow faster GIFs down).
     #[arg(long, value_name = "MS", default_value_t = 60)]
     delay: u32,
+}
+
+/// `X,Y,W,H`: a region of at least 1x1 cells whose far corner is a coordinate.
+fn parse_viewport(text: &str) -> Result<colony_life::Rect, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [x, y, w, h] = parts[..] else {
+        return Err(format!("expected X,Y,W,H (four numbers), got {text:?}"));
+    };
+    let corner = |v: &str| v.parse::<i64>().map_err(|e| format!("bad coordinate {v:?}: {e}"));
+    let side = |v: &str| match v.parse::<u64>() {
+        Ok(0) => Err(format!("{text:?}: the width and height must be at least 1")),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("bad size {v:?}: {e}")),
+    };
+    let rect = colony_life::Rect {
+        x: corner(x)?,
+        y: corner(y)?,
+        width: side(w)?,
+        height: side(h)?,
+    };
+    colony_life::raster::cover(rect, 0).map_err(|e| e.to_string())
 }
 
 fn parse_colour(text: &str) -> Result<[u8; 3], String> {
@@ -260,11 +305,34 @@ fn write_plot(output: Output, series: &[(u64, u64)], title: &str, line: [u8; 3])
     write_png(output, w, h, png::ColorType::Rgb, None, &buffer)
 }
 
+impl RenderArgs {
+    /// The board's width and height.
+    fn board_size(&self) -> (usize, usize) {
+        let size = self.size.unwrap_or(DEFAULT_SIZE);
+        (self.width.unwrap_or(size), self.height.unwrap_or(size))
+    }
+
+    /// Whether --size, --width or --height was given.
+    fn explicit_size(&self) -> bool {
+        self.size.is_some() || self.width.is_some() || self.height.is_some()
+    }
+
+    /// The outputs asked for, opened before the work.
+    fn outputs(&self) -> Result<(Option<Output>, Option<Output>, Option<Output>)> {
+        let open = |flag, path: &Option<PathBuf>| path.as_deref().map(|p| Output::create(flag, p)).transpose();
+        Ok((
+            open("--gif", &self.gif)?,
+            open("--png", &self.png)?,
+            open("--plot", &self.plot)?,
+        ))
+    }
+}
+
 /// The game to render and a description of it.
 fn setup(args: &RenderArgs) -> Result<(Game, String)> {
-    let (width, height) = (args.width.unwrap_or(args.size), args.height.unwrap_or(args.size));
+    let (width, height) = args.board_size();
     let explicit_rule = args.rule.as_deref().map(str::parse::<Rule>).transpose()?;
-    let topology = Topology::from(args.topology);
+    let topology = args.topology.and_then(SpaceArg::board).unwrap_or(Topology::Torus);
     let (board, rule, label) = match &args.pattern {
         Some(name) => {
             let pattern = input::load_pattern_within(name, width as u64 * height as u64)?;
@@ -308,8 +376,14 @@ pub fn run(args: RenderArgs, budget: &Budget) -> Result<()> {
         args.gif.is_none() || frames <= MAX_FRAMES,
         "{frames} GIF frames is too many (at most {MAX_FRAMES}: raise --every)"
     );
+    if let Some(source) = plane::source(&args, budget)? {
+        return plane::run(&args, source, to, budget);
+    }
+    if args.viewport.is_some() || args.fit.is_some() {
+        bail!("--viewport and --fit draw the unbounded plane, and this game runs on a board (size flags, --topology torus/bounded or the pattern's :T/:P grid): add --topology plane");
+    }
     // Sizes first, then memory, then the output files: all before the board is built.
-    let (width, height) = (args.width.unwrap_or(args.size), args.height.unwrap_or(args.size));
+    let (width, height) = args.board_size();
     let pictures = args.gif.is_some() || args.png.is_some();
     let side = (width.max(height) as u64).saturating_mul(u64::from(args.scale));
     ensure!(
@@ -327,12 +401,7 @@ pub fn run(args: RenderArgs, budget: &Budget) -> Result<()> {
         .saturating_add(board_bytes)
         .saturating_add(pixels.saturating_mul(2));
     budget.check(format_args!("rendering a {width}x{height} board"), need)?;
-    let open = |flag, path: &Option<PathBuf>| path.as_deref().map(|p| Output::create(flag, p)).transpose();
-    let (gif_out, png_out, plot_out) = (
-        open("--gif", &args.gif)?,
-        open("--png", &args.png)?,
-        open("--plot", &args.plot)?,
-    );
+    let (gif_out, png_out, plot_out) = args.outputs()?;
 
     let (mut game, label) = setup(&args)?;
     let mut palette = [args.dead, args.alive, args.grid.unwrap_or(args.dead)].concat();

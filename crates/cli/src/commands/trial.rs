@@ -9,10 +9,10 @@ use colony_actors::{Space, TrialOptions};
 use colony_store::Journal;
 use serde::Serialize;
 
-use super::play::SpaceArg;
 use crate::args::format_rate;
 use crate::budget::Budget;
 use crate::input;
+use crate::space::SpaceArg;
 
 /// Which runners a trial times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -254,6 +254,9 @@ impl Cells for Frozen {
         let o = origin(self.level(self.root));
         for_each(self, self.root, o, o, &area, visit);
     }
+    fn raster(&self, view: Rect, scale: u8) -> crate::Result<crate::Raster> {
+        super::raster::raster(self, self.root, view, scale)
+    }
     fn fingerprint(&self) -> u64 {
         self.fingerprint
     }

@@ -207,7 +207,7 @@ fn a_trial_over_three_nodes_reports_what_a_local_run_reports() {
     let _serial = serial();
     let dir = tempfile::tempdir().expect("tempdir");
     let cookie = cookie(dir.path(), "cookie", "three-node-secret", 0o600);
-    let nodes: Vec<NodeProc> = ["n1", "n2", "n3"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
+    let mut nodes: Vec<NodeProc> = ["n1", "n2", "n3"].iter().map(|n| NodeProc::start(&cookie, n)).collect();
     let addrs = nodes.iter().map(|n| n.addr.as_str()).collect::<Vec<_>>().join(",");
 
     let remote = dir.path().join("remote.json");
@@ -232,12 +232,40 @@ fn a_trial_over_three_nodes_reports_what_a_local_run_reports() {
     assert_eq!(remote, local, "same seeds, same games, same boards");
     assert!(remote.iter().all(|g| g["generation"] == 90), "{remote:?}");
     assert!(remote.iter().all(|g| g["fingerprint"].is_string()), "{remote:?}");
-    for mut node in nodes {
+    for node in &mut nodes {
         assert!(node.is_running(), "node stopped: {}", node.stderr());
         // 12 games on three nodes of one worker each: four apiece.
         let spawned = node.stderr().matches("game spawned").count();
         assert_eq!(spawned, 4, "games per node: {}", node.stderr());
     }
+
+    // Games on the plane travel as trees (macrocell) and end as they do locally.
+    let shape = [
+        "--topology",
+        "plane",
+        "--pattern",
+        "r-pentomino",
+        "--games",
+        "3",
+        "--steps",
+        "1200",
+        "--batch-size",
+        "300",
+    ];
+    let remote = dir.path().join("plane.json");
+    let mut args = vec!["trial"];
+    args.extend(shape);
+    args.extend(["--cluster", &addrs, "--cookie-file", cookie_arg, "--report"]);
+    args.push(remote.to_str().expect("utf-8 path"));
+    let (out, _) = colony(&args, Duration::from_secs(60));
+    assert!(out.status.success(), "plane trial failed: {}", text(&out.stderr));
+    let (remote, local, restarted) = against_local(dir.path(), &shape, &remote);
+    assert_eq!((remote.clone(), restarted), (local, 0), "plane games end as locally");
+    // The r-pentomino's ash and gliders: 116 cells from generation 1103 on.
+    assert!(
+        remote.iter().all(|g| g["generation"] == 1200 && g["population"] == 116),
+        "{remote:?}"
+    );
 }
 
 #[test]

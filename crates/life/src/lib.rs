@@ -30,6 +30,7 @@ pub mod pattern;
 mod rule;
 mod soup;
 mod state;
+mod tiles;
 mod topology;
 pub mod universe;
 
@@ -42,5 +43,6 @@ pub use outcome::{CycleDetector, Outcome, DEFAULT_CYCLE_WINDOW};
 pub use rule::Rule;
 pub use soup::{soup, splitmix64};
 pub use state::State;
+pub use tiles::{TileStats, Tiles, BYTES_PER_TILE, DEFAULT_TILE_MEMORY};
 pub use topology::Topology;
 pub use universe::{CellSink, Cells, Dense, Rect, Snapshot, Universe};

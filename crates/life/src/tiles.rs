@@ -1,0 +1,606 @@
+//! Sparse active tiles on the unbounded plane: the pattern is cut into 64×64 tiles (64 `u64`
+//! rows each), and a generation steps only the tiles that can change, bit-parallel.
+//!
+//! For chaotic growth (a large random soup's first thousands of generations) HashLife's memo
+//! finds little to reuse and pays for hashing every square; here a generation costs about what
+//! the dense kernel pays for the cells that are active, and nothing for the rest.
+//!
+//! - **Tiles appear and vanish**: a tile exists where cells live and next to a tile whose border
+//!   row or column facing it holds live cells (the only way a cell can be born there). A tile that
+//!   is empty and sees no live cell on its neighbours' facing borders is deleted.
+//! - **Activity**: a tile's next generation depends only on its cells and its one-cell halo, so a
+//!   tile is stepped only when it changed in the last generation or one of its neighbours changed
+//!   the part of its border this tile sees (row, column or corner). A still life costs nothing; a
+//!   pattern with nothing active left jumps to the target at once.
+//! - Each tile keeps two buffers: a generation reads the current ones and writes the others, then
+//!   flips the stepped tiles, so no tile is copied.
+//! - Tiles live in a slab under a memory budget (as HashLife's nodes do); a generation that
+//!   would need more tiles than the budget holds is refused with [`LifeError::MemoryBudget`]
+//!   before anything changes, and the universe stays at the generation it reached.
+//!
+//! Rules with B0 are refused, as on HashLife.
+//!
+//! ```
+//! use colony_life::{Cells, CellSink, Rule, Tiles, Universe};
+//!
+//! let mut plane = Tiles::new(Rule::CONWAY)?;
+//! for (x, y) in [(1, 0), (2, 1), (0, 2), (1, 2), (2, 2)] {
+//!     plane.set_cell(x, y, true)?; // a glider
+//! }
+//! plane.advance(400, &mut |_| true)?;
+//! assert_eq!(plane.population(), 5);
+//! assert_eq!(plane.bounding_box().map(|r| (r.x, r.y)), Some((100, 100)));
+//! # Ok::<(), colony_life::LifeError>(())
+//! ```
+
+mod kernel;
+mod read;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kernel::{Halo, Masks, Rows, Summary, SIDE};
+
+use crate::universe::{CellSink, Cells, Rect, Snapshot, Universe};
+use crate::{LifeError, Result, Rule};
+
+/// What one tile costs: its two buffers, its links and bookkeeping, and its entry in the map.
+pub const BYTES_PER_TILE: u64 = 1280;
+
+/// Default memory budget: 1 GiB of tiles, as HashLife's default.
+pub const DEFAULT_TILE_MEMORY: u64 = 1 << 30;
+
+/// Tile steps between polls of the keep-going hook: about 2^24 cell updates.
+const POLL_TILES: u64 = 1 << 12;
+
+/// Cells may be set within ±2^61, as on HashLife.
+const CELL_LIMIT: i64 = 1 << 61;
+
+/// Tiles are stepped within ±2^59 cells of the origin, as far as HashLife steps.
+const TILE_LIMIT: i64 = (1 << 59) / SIDE as i64;
+
+/// No tile (a missing neighbour).
+const NONE: u32 = u32::MAX;
+
+/// Neighbour directions, as (dx, dy): index `d` and `7 - d` are opposite.
+const DIRECTIONS: [(i64, i64); 8] = [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)];
+const NW: usize = 0;
+const N: usize = 1;
+const NE: usize = 2;
+const W: usize = 3;
+const E: usize = 4;
+const SW: usize = 5;
+const S: usize = 6;
+const SE: usize = 7;
+
+/// One 64×64 tile.
+#[derive(Clone)]
+struct Tile {
+    key: (i64, i64),
+    /// The current generation's rows are `bufs[cur]`; a step writes the other.
+    bufs: [Rows; 2],
+    /// Columns 0 and 63 of each buffer (bit `y` for row `y`), for the neighbours' halos.
+    edges: [[u64; 2]; 2],
+    cur: u8,
+    nbr: [u32; 8],
+    /// What the last step of this tile found.
+    summary: Summary,
+    /// The epoch this tile was last scheduled in.
+    stamp: u64,
+    free: bool,
+}
+
+impl Tile {
+    fn rows(&self) -> &Rows {
+        &self.bufs[usize::from(self.cur)]
+    }
+    fn left(&self) -> u64 {
+        self.edges[usize::from(self.cur)][0]
+    }
+    fn right(&self) -> u64 {
+        self.edges[usize::from(self.cur)][1]
+    }
+    /// The cells of this tile a neighbour in direction `d` (from this tile) sees: zero when none
+    /// is alive.
+    fn facing(&self, d: usize) -> u64 {
+        let r = self.rows();
+        match d {
+            NW => r[0] & 1,
+            N => r[0],
+            NE => r[0] >> 63,
+            W => self.left(),
+            E => self.right(),
+            SW => r[SIDE - 1] & 1,
+            S => r[SIDE - 1],
+            _ => r[SIDE - 1] >> 63,
+        }
+    }
+}
+
+/// Counts of the work done so far, for reports and for `--algo auto`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TileStats {
+    /// Tiles that exist now.
+    pub tiles: u64,
+    /// Tiles the next generation will step.
+    pub active: u64,
+    /// Tile steps done so far (each 4,096 cell updates).
+    pub steps: u64,
+    /// Generations stepped so far (a jump over an inactive pattern counts none).
+    pub generations: u64,
+    /// The most tiles held at once.
+    pub peak_tiles: u64,
+}
+
+/// A Life-like universe on the unbounded plane, computed on sparse active tiles.
+pub struct Tiles {
+    tiles: Vec<Tile>,
+    map: HashMap<(i64, i64), u32>,
+    free: Vec<u32>,
+    /// The tiles the next generation steps (each stamped with `epoch`).
+    active: Vec<u32>,
+    epoch: u64,
+    rule: Rule,
+    masks: Masks,
+    generation: u64,
+    memory: u64,
+    limit: usize,
+    stats: TileStats,
+}
+
+fn refuse_b0(rule: Rule) -> Result<()> {
+    if rule.birth_mask() & 1 == 1 {
+        return Err(LifeError::PlaneRule {
+            rule: rule.to_string(),
+            reason: "a rule with B0 fills the unbounded plane in one generation".to_string(),
+        });
+    }
+    Ok(())
+}
+
+impl Tiles {
+    /// An empty plane under `rule`, with the default memory budget. Rules with B0 are refused.
+    pub fn new(rule: Rule) -> Result<Tiles> {
+        Tiles::with_memory(rule, DEFAULT_TILE_MEMORY)
+    }
+
+    /// An empty plane under `rule` whose tiles may use about `bytes` of memory.
+    pub fn with_memory(rule: Rule, bytes: u64) -> Result<Tiles> {
+        refuse_b0(rule)?;
+        Ok(Tiles {
+            tiles: Vec::new(),
+            map: HashMap::new(),
+            free: Vec::new(),
+            active: Vec::new(),
+            epoch: 1,
+            rule,
+            masks: Masks::new(rule),
+            generation: 0,
+            memory: bytes,
+            limit: usize::try_from(bytes / BYTES_PER_TILE).unwrap_or(usize::MAX),
+            stats: TileStats::default(),
+        })
+    }
+
+    /// A plane under `rule` holding `cells` alive.
+    pub fn from_cells(rule: Rule, cells: impl IntoIterator<Item = (i64, i64)>) -> Result<Tiles> {
+        let mut plane = Tiles::new(rule)?;
+        plane.add_cells(cells)?;
+        Ok(plane)
+    }
+
+    /// Makes every cell of `cells` alive.
+    pub fn add_cells(&mut self, cells: impl IntoIterator<Item = (i64, i64)>) -> Result<()> {
+        for (x, y) in cells {
+            self.set_cell(x, y, true)?;
+        }
+        Ok(())
+    }
+
+    /// Changes the rule (every tile is stepped again). Rules with B0 are refused.
+    pub fn set_rule(&mut self, rule: Rule) -> Result<()> {
+        refuse_b0(rule)?;
+        if rule != self.rule {
+            self.rule = rule;
+            self.masks = Masks::new(rule);
+            for t in 0..self.tiles.len() as u32 {
+                if !self.tiles[t as usize].free {
+                    self.schedule(t);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Lets the tiles use about `bytes` of memory from now on.
+    pub fn set_memory_budget(&mut self, bytes: u64) {
+        self.memory = bytes;
+        self.limit = usize::try_from(bytes / BYTES_PER_TILE).unwrap_or(usize::MAX);
+    }
+
+    /// The memory budget in bytes.
+    pub fn memory_budget(&self) -> u64 {
+        self.memory
+    }
+
+    /// Tiles held, tiles active, work done.
+    pub fn stats(&self) -> TileStats {
+        TileStats {
+            tiles: self.map.len() as u64,
+            active: self.active.len() as u64,
+            ..self.stats
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = ((i64, i64), &Rows)> {
+        self.tiles.iter().filter(|t| !t.free).map(|t| (t.key, t.rows()))
+    }
+
+    fn memory_error(&self) -> LifeError {
+        LifeError::MemoryBudget { bytes: self.memory }
+    }
+
+    /// Adds `t` to the next generation's tiles, once.
+    fn schedule(&mut self, t: u32) {
+        let tile = &mut self.tiles[t as usize];
+        if tile.stamp != self.epoch {
+            tile.stamp = self.epoch;
+            self.active.push(t);
+        }
+    }
+
+    /// Creates the empty tile `key` (which must not exist), linked to its neighbours.
+    fn create(&mut self, key: (i64, i64)) -> Result<u32> {
+        if key.0.abs() > TILE_LIMIT || key.1.abs() > TILE_LIMIT {
+            return Err(LifeError::PlaneOverflow {
+                level: crate::MAX_LEVEL,
+            });
+        }
+        if self.map.len() >= self.limit {
+            return Err(self.memory_error());
+        }
+        self.map.try_reserve(1).map_err(|_| self.memory_error())?;
+        let mut nbr = [NONE; 8];
+        for (d, (dx, dy)) in DIRECTIONS.iter().enumerate() {
+            if let Some(&n) = self.map.get(&(key.0 + dx, key.1 + dy)) {
+                nbr[d] = n;
+            }
+        }
+        let tile = Tile {
+            key,
+            bufs: [[0; SIDE]; 2],
+            edges: [[0; 2]; 2],
+            cur: 0,
+            nbr,
+            summary: Summary::default(),
+            stamp: 0,
+            free: false,
+        };
+        let t = match self.free.pop() {
+            Some(t) => {
+                self.tiles[t as usize] = tile;
+                t
+            }
+            None => {
+                self.tiles.try_reserve(1).map_err(|_| self.memory_error())?;
+                self.tiles.push(tile);
+                (self.tiles.len() - 1) as u32
+            }
+        };
+        for (d, &n) in nbr.iter().enumerate() {
+            if n != NONE {
+                self.tiles[n as usize].nbr[7 - d] = t;
+            }
+        }
+        self.map.insert(key, t);
+        self.stats.peak_tiles = self.stats.peak_tiles.max(self.map.len() as u64);
+        Ok(t)
+    }
+
+    fn delete(&mut self, t: u32) {
+        let tile = &mut self.tiles[t as usize];
+        tile.free = true;
+        let (key, nbr) = (tile.key, tile.nbr);
+        for (d, &n) in nbr.iter().enumerate() {
+            if n != NONE {
+                self.tiles[n as usize].nbr[7 - d] = NONE;
+            }
+        }
+        self.map.remove(&key);
+        self.free.push(t);
+    }
+
+    /// Creates the neighbour of `t` in direction `d` if it is missing and `t`'s border facing it
+    /// holds live cells (where cells can be born), and schedules it.
+    fn ensure_neighbour(&mut self, t: u32, d: usize) -> Result<()> {
+        let tile = &self.tiles[t as usize];
+        if tile.nbr[d] != NONE || tile.facing(d) == 0 {
+            return Ok(());
+        }
+        let (dx, dy) = DIRECTIONS[d];
+        let n = self.create((tile.key.0 + dx, tile.key.1 + dy))?;
+        self.schedule(n);
+        Ok(())
+    }
+
+    /// The halo of tile `t` from its neighbours' current rows.
+    #[inline]
+    fn halo(&self, t: &Tile) -> Halo {
+        let mut h = Halo::default();
+        let get = |d: usize| (t.nbr[d] != NONE).then(|| &self.tiles[t.nbr[d] as usize]);
+        if let Some(n) = get(N) {
+            h.north = n.rows()[SIDE - 1];
+        }
+        if let Some(n) = get(S) {
+            h.south = n.rows()[0];
+        }
+        if let Some(n) = get(W) {
+            h.west = n.right();
+        }
+        if let Some(n) = get(E) {
+            h.east = n.left();
+        }
+        let corner = |d: usize, bit: u8| get(d).map_or(0, |n| u8::from(n.facing(7 - d) != 0) << bit);
+        h.corners = corner(NW, 0) | corner(NE, 1) | corner(SW, 2) | corner(SE, 3);
+        h
+    }
+
+    /// Tiles that would be created after this generation, at most (each stepped tile's missing
+    /// neighbours facing a live border).
+    /// Fails if one of them would lie beyond the plane's reach.
+    fn creations_at_most(&self, stepped: &[u32]) -> Result<usize> {
+        let mut count = 0;
+        for &t in stepped {
+            let tile = &self.tiles[t as usize];
+            let s = &tile.summary;
+            if s.live == 0 || !tile.nbr.contains(&NONE) {
+                continue;
+            }
+            let next = &tile.bufs[usize::from(1 - tile.cur)];
+            let facing = [
+                next[0] & 1,
+                next[0],
+                next[0] >> 63,
+                s.left,
+                s.right,
+                next[SIDE - 1] & 1,
+                next[SIDE - 1],
+                next[SIDE - 1] >> 63,
+            ];
+            for d in (0..8).filter(|&d| tile.nbr[d] == NONE && facing[d] != 0) {
+                let (dx, dy) = DIRECTIONS[d];
+                if (tile.key.0 + dx).abs() > TILE_LIMIT || (tile.key.1 + dy).abs() > TILE_LIMIT {
+                    return Err(LifeError::PlaneOverflow {
+                        level: crate::MAX_LEVEL,
+                    });
+                }
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// One generation of the active tiles.
+    fn step_once(&mut self) -> Result<()> {
+        let stepped = std::mem::take(&mut self.active);
+        // Compute every stepped tile's next rows from the current ones.
+        for &t in &stepped {
+            let halo = self.halo(&self.tiles[t as usize]);
+            let tile = &mut self.tiles[t as usize];
+            let [a, b] = &mut tile.bufs;
+            let (cur, next) = if tile.cur == 0 { (&*a, b) } else { (&*b, a) };
+            let s = kernel::step(cur, &halo, next, &self.masks);
+            tile.edges[usize::from(1 - tile.cur)] = [s.left, s.right];
+            tile.summary = s;
+        }
+        // Refuse now, before anything is committed, if new tiles could exceed the budget (or
+        // the plane), so that the universe stays whole at this generation.
+        let room = self.creations_at_most(&stepped).and_then(|creations| {
+            if self.map.len() + creations > self.limit {
+                return Err(self.memory_error());
+            }
+            let fresh = creations.saturating_sub(self.free.len());
+            self.tiles.try_reserve(fresh).map_err(|_| self.memory_error())?;
+            self.map.try_reserve(creations).map_err(|_| self.memory_error())?;
+            self.active
+                .try_reserve(stepped.len() + creations)
+                .map_err(|_| self.memory_error())
+        });
+        if let Err(e) = room {
+            self.active = stepped;
+            return Err(e);
+        }
+        self.stats.steps += stepped.len() as u64;
+        self.stats.generations += 1;
+        for &t in &stepped {
+            let tile = &mut self.tiles[t as usize];
+            tile.cur ^= 1;
+        }
+        // Schedule the next generation: what changed, and the neighbours that see the change.
+        self.epoch += 1;
+        let mut empty = Vec::new();
+        for &t in &stepped {
+            let s = self.tiles[t as usize].summary;
+            if s.live == 0 {
+                empty.push(t);
+            }
+            if s.changed == 0 {
+                continue;
+            }
+            self.schedule(t);
+            let changes = [
+                s.changed_top & 1,
+                s.changed_top,
+                s.changed_top >> 63,
+                s.changed & 1,
+                s.changed >> 63,
+                s.changed_bottom & 1,
+                s.changed_bottom,
+                s.changed_bottom >> 63,
+            ];
+            for (d, &c) in changes.iter().enumerate() {
+                if c == 0 {
+                    continue;
+                }
+                match self.tiles[t as usize].nbr[d] {
+                    NONE => self.ensure_neighbour(t, d)?,
+                    n => self.schedule(n),
+                }
+            }
+        }
+        // Empty tiles whose neighbours show them no live cell can never see a birth: drop them.
+        for t in empty {
+            let tile = &self.tiles[t as usize];
+            if tile.free || tile.summary.live != 0 {
+                continue;
+            }
+            let lonely = (0..8).all(|d| tile.nbr[d] == NONE || self.tiles[tile.nbr[d] as usize].facing(7 - d) == 0);
+            if lonely {
+                self.delete(t);
+            }
+        }
+        let tiles = &self.tiles;
+        self.active.retain(|&t| !tiles[t as usize].free);
+        Ok(())
+    }
+}
+
+impl Cells for Tiles {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+    fn get_cell(&self, x: i64, y: i64) -> bool {
+        let (key, cx, cy) = read::locate(x, y);
+        self.map
+            .get(&key)
+            .is_some_and(|&t| self.tiles[t as usize].rows()[cy] >> cx & 1 == 1)
+    }
+    fn population(&self) -> u64 {
+        read::population(self.iter())
+    }
+    fn bounding_box(&self) -> Option<Rect> {
+        read::bounding_box(self.iter())
+    }
+    fn for_each_live_cell(&self, area: Rect, visit: &mut dyn FnMut(i64, i64)) {
+        match read::tiles_in(&area, self.map.len()) {
+            Some(keys) => {
+                for key in keys {
+                    if let Some(&t) = self.map.get(&key) {
+                        read::visit_tile(key.0, key.1, self.tiles[t as usize].rows(), &area, visit);
+                    }
+                }
+            }
+            None => {
+                for (key, rows) in self.iter() {
+                    read::visit_tile(key.0, key.1, rows, &area, visit);
+                }
+            }
+        }
+    }
+    fn fingerprint(&self) -> u64 {
+        read::fingerprint(self.iter())
+    }
+}
+
+impl CellSink for Tiles {
+    /// Fails only for cells beyond `±2^61` or when the memory budget is exhausted.
+    fn set_cell(&mut self, x: i64, y: i64, alive: bool) -> Result<()> {
+        if !(-CELL_LIMIT..CELL_LIMIT).contains(&x) || !(-CELL_LIMIT..CELL_LIMIT).contains(&y) {
+            return Err(LifeError::OutOfPlane { x, y });
+        }
+        let (key, cx, cy) = read::locate(x, y);
+        let t = match self.map.get(&key) {
+            Some(&t) => t,
+            None if !alive => return Ok(()),
+            None => self.create(key)?,
+        };
+        let tile = &mut self.tiles[t as usize];
+        let cur = usize::from(tile.cur);
+        let bit = 1u64 << cx;
+        if (tile.bufs[cur][cy] & bit != 0) == alive {
+            return Ok(());
+        }
+        tile.bufs[cur][cy] ^= bit;
+        tile.edges[cur] = [
+            tile.bufs[cur].iter().enumerate().fold(0, |a, (y, r)| a | (r & 1) << y),
+            tile.bufs[cur]
+                .iter()
+                .enumerate()
+                .fold(0, |a, (y, r)| a | (r >> 63) << y),
+        ];
+        // The tile and every neighbour that sees the cell must be stepped; a neighbour that
+        // could now see a birth must exist.
+        self.schedule(t);
+        let nbr = self.tiles[t as usize].nbr;
+        for (d, &n) in nbr.iter().enumerate() {
+            if n != NONE {
+                self.schedule(n);
+            } else if alive {
+                self.ensure_neighbour(t, d)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Universe for Tiles {
+    fn algorithm(&self) -> &'static str {
+        "tiles"
+    }
+    fn rule(&self) -> Rule {
+        self.rule
+    }
+    fn set_generation(&mut self, generation: u64) {
+        self.generation = generation;
+    }
+    fn snapshot(&self) -> Snapshot {
+        let tiles = self
+            .iter()
+            .filter(|(_, rows)| rows.iter().any(|&r| r != 0))
+            .map(|(k, rows)| (k, *rows))
+            .collect();
+        Arc::new(read::Frozen {
+            tiles,
+            generation: self.generation,
+            fingerprint: self.fingerprint(),
+        })
+    }
+    fn advance(&mut self, n: u64, keep_going: &mut dyn FnMut(u64) -> bool) -> Result<u64> {
+        if n > u64::MAX - self.generation {
+            return Err(LifeError::GenerationOverflow {
+                generation: self.generation,
+                steps: n,
+            });
+        }
+        let mut done = 0;
+        let mut work = 0u64;
+        while done < n {
+            if self.active.is_empty() {
+                // Nothing can change any more (an empty or still pattern): jump to the end.
+                self.generation += n - done;
+                return Ok(n);
+            }
+            if work >= POLL_TILES {
+                work = 0;
+                if !keep_going(done) {
+                    break;
+                }
+            }
+            work += self.active.len() as u64;
+            self.step_once()?;
+            self.generation += 1;
+            done += 1;
+        }
+        Ok(done)
+    }
+}
+
+impl std::fmt::Debug for Tiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tiles")
+            .field("rule", &self.rule)
+            .field("generation", &self.generation)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}

@@ -73,47 +73,33 @@ const SW: usize = 5;
 const S: usize = 6;
 const SE: usize = 7;
 
-/// One 64×64 tile.
+/// A tile's bookkeeping, kept apart from its cells: the passes over the active tiles that only
+/// schedule and link touch these ~80 bytes, not the kilobyte of rows.
 #[derive(Clone)]
-struct Tile {
+struct Meta {
     key: (i64, i64),
-    /// The current generation's rows are `bufs[cur]`; a step writes the other.
-    bufs: [Rows; 2],
-    /// Columns 0 and 63 of each buffer (bit `y` for row `y`), for the neighbours' halos.
-    edges: [[u64; 2]; 2],
+    /// The current generation's rows are `cells[t][cur]`; a step writes the other buffer.
     cur: u8,
+    free: bool,
     nbr: [u32; 8],
     /// What the last step of this tile found.
     summary: Summary,
     /// The epoch this tile was last scheduled in.
     stamp: u64,
-    free: bool,
 }
 
-impl Tile {
-    fn rows(&self) -> &Rows {
-        &self.bufs[usize::from(self.cur)]
-    }
-    fn left(&self) -> u64 {
-        self.edges[usize::from(self.cur)][0]
-    }
-    fn right(&self) -> u64 {
-        self.edges[usize::from(self.cur)][1]
-    }
-    /// The cells of this tile a neighbour in direction `d` (from this tile) sees: zero when none
-    /// is alive.
-    fn facing(&self, d: usize) -> u64 {
-        let r = self.rows();
-        match d {
-            NW => r[0] & 1,
-            N => r[0],
-            NE => r[0] >> 63,
-            W => self.left(),
-            E => self.right(),
-            SW => r[SIDE - 1] & 1,
-            S => r[SIDE - 1],
-            _ => r[SIDE - 1] >> 63,
-        }
+/// The cells of a tile a neighbour in direction `d` (from this tile) sees: zero when none is
+/// alive.
+fn facing(r: &Rows, d: usize) -> u64 {
+    match d {
+        NW => r[0] & 1,
+        N => r[0],
+        NE => r[0] >> 63,
+        W => r.iter().fold(0, |a, row| a | row) & 1,
+        E => r.iter().fold(0, |a, row| a | row) >> 63,
+        SW => r[SIDE - 1] & 1,
+        S => r[SIDE - 1],
+        _ => r[SIDE - 1] >> 63,
     }
 }
 
@@ -134,7 +120,9 @@ pub struct TileStats {
 
 /// A Life-like universe on the unbounded plane, computed on sparse active tiles.
 pub struct Tiles {
-    tiles: Vec<Tile>,
+    meta: Vec<Meta>,
+    /// Both buffers of each tile's rows.
+    cells: Vec<[Rows; 2]>,
     map: HashMap<(i64, i64), u32>,
     free: Vec<u32>,
     /// The tiles the next generation steps (each stamped with `epoch`).
@@ -168,7 +156,8 @@ impl Tiles {
     pub fn with_memory(rule: Rule, bytes: u64) -> Result<Tiles> {
         refuse_b0(rule)?;
         Ok(Tiles {
-            tiles: Vec::new(),
+            meta: Vec::new(),
+            cells: Vec::new(),
             map: HashMap::new(),
             free: Vec::new(),
             active: Vec::new(),
@@ -203,8 +192,8 @@ impl Tiles {
         if rule != self.rule {
             self.rule = rule;
             self.masks = Masks::new(rule);
-            for t in 0..self.tiles.len() as u32 {
-                if !self.tiles[t as usize].free {
+            for t in 0..self.meta.len() as u32 {
+                if !self.meta[t as usize].free {
                     self.schedule(t);
                 }
             }
@@ -233,7 +222,16 @@ impl Tiles {
     }
 
     fn iter(&self) -> impl Iterator<Item = ((i64, i64), &Rows)> {
-        self.tiles.iter().filter(|t| !t.free).map(|t| (t.key, t.rows()))
+        self.meta
+            .iter()
+            .zip(&self.cells)
+            .filter(|(m, _)| !m.free)
+            .map(|(m, c)| (m.key, &c[usize::from(m.cur)]))
+    }
+
+    /// The current rows of tile `t`.
+    fn rows(&self, t: u32) -> &Rows {
+        &self.cells[t as usize][usize::from(self.meta[t as usize].cur)]
     }
 
     fn memory_error(&self) -> LifeError {
@@ -242,9 +240,9 @@ impl Tiles {
 
     /// Adds `t` to the next generation's tiles, once.
     fn schedule(&mut self, t: u32) {
-        let tile = &mut self.tiles[t as usize];
-        if tile.stamp != self.epoch {
-            tile.stamp = self.epoch;
+        let meta = &mut self.meta[t as usize];
+        if meta.stamp != self.epoch {
+            meta.stamp = self.epoch;
             self.active.push(t);
         }
     }
@@ -266,30 +264,31 @@ impl Tiles {
                 nbr[d] = n;
             }
         }
-        let tile = Tile {
+        let meta = Meta {
             key,
-            bufs: [[0; SIDE]; 2],
-            edges: [[0; 2]; 2],
             cur: 0,
+            free: false,
             nbr,
             summary: Summary::default(),
             stamp: 0,
-            free: false,
         };
         let t = match self.free.pop() {
             Some(t) => {
-                self.tiles[t as usize] = tile;
+                self.meta[t as usize] = meta;
+                self.cells[t as usize] = [[0; SIDE]; 2];
                 t
             }
             None => {
-                self.tiles.try_reserve(1).map_err(|_| self.memory_error())?;
-                self.tiles.push(tile);
-                (self.tiles.len() - 1) as u32
+                self.meta.try_reserve(1).map_err(|_| self.memory_error())?;
+                self.cells.try_reserve(1).map_err(|_| self.memory_error())?;
+                self.meta.push(meta);
+                self.cells.push([[0; SIDE]; 2]);
+                (self.meta.len() - 1) as u32
             }
         };
         for (d, &n) in nbr.iter().enumerate() {
             if n != NONE {
-                self.tiles[n as usize].nbr[7 - d] = t;
+                self.meta[n as usize].nbr[7 - d] = t;
             }
         }
         self.map.insert(key, t);
@@ -298,12 +297,12 @@ impl Tiles {
     }
 
     fn delete(&mut self, t: u32) {
-        let tile = &mut self.tiles[t as usize];
-        tile.free = true;
-        let (key, nbr) = (tile.key, tile.nbr);
+        let meta = &mut self.meta[t as usize];
+        meta.free = true;
+        let (key, nbr) = (meta.key, meta.nbr);
         for (d, &n) in nbr.iter().enumerate() {
             if n != NONE {
-                self.tiles[n as usize].nbr[7 - d] = NONE;
+                self.meta[n as usize].nbr[7 - d] = NONE;
             }
         }
         self.map.remove(&key);
@@ -313,94 +312,97 @@ impl Tiles {
     /// Creates the neighbour of `t` in direction `d` if it is missing and `t`'s border facing it
     /// holds live cells (where cells can be born), and schedules it.
     fn ensure_neighbour(&mut self, t: u32, d: usize) -> Result<()> {
-        let tile = &self.tiles[t as usize];
-        if tile.nbr[d] != NONE || tile.facing(d) == 0 {
+        let meta = &self.meta[t as usize];
+        if meta.nbr[d] != NONE || facing(self.rows(t), d) == 0 {
             return Ok(());
         }
         let (dx, dy) = DIRECTIONS[d];
-        let n = self.create((tile.key.0 + dx, tile.key.1 + dy))?;
+        let n = self.create((meta.key.0 + dx, meta.key.1 + dy))?;
         self.schedule(n);
         Ok(())
     }
 
     /// The halo of tile `t` from its neighbours' current rows.
     #[inline]
-    fn halo(&self, t: &Tile) -> Halo {
-        let mut h = Halo::default();
-        let get = |d: usize| (t.nbr[d] != NONE).then(|| &self.tiles[t.nbr[d] as usize]);
-        if let Some(n) = get(N) {
-            h.north = n.rows()[SIDE - 1];
+    fn halo(&self, t: u32) -> Halo<'_> {
+        let nbr = &self.meta[t as usize].nbr;
+        let rows = |d: usize| {
+            if nbr[d] == NONE {
+                &kernel::EMPTY
+            } else {
+                self.rows(nbr[d])
+            }
+        };
+        let corner = |d: usize, bit: u8| u8::from(facing(rows(d), 7 - d) != 0) << bit;
+        Halo {
+            north: rows(N)[SIDE - 1],
+            south: rows(S)[0],
+            west: rows(W),
+            east: rows(E),
+            corners: corner(NW, 0) | corner(NE, 1) | corner(SW, 2) | corner(SE, 3),
         }
-        if let Some(n) = get(S) {
-            h.south = n.rows()[0];
-        }
-        if let Some(n) = get(W) {
-            h.west = n.right();
-        }
-        if let Some(n) = get(E) {
-            h.east = n.left();
-        }
-        let corner = |d: usize, bit: u8| get(d).map_or(0, |n| u8::from(n.facing(7 - d) != 0) << bit);
-        h.corners = corner(NW, 0) | corner(NE, 1) | corner(SW, 2) | corner(SE, 3);
-        h
     }
 
-    /// Tiles that would be created after this generation, at most (each stepped tile's missing
-    /// neighbours facing a live border).
-    /// Fails if one of them would lie beyond the plane's reach.
-    fn creations_at_most(&self, stepped: &[u32]) -> Result<usize> {
+    /// Tiles that `t`'s step (its next rows `next`, found `s`) would create at most: its missing
+    /// neighbours facing a live border. Fails if one would lie beyond the plane's reach.
+    fn creations(&self, t: u32, next: &Rows, s: &Summary) -> Result<usize> {
+        let meta = &self.meta[t as usize];
+        if s.live == 0 || !meta.nbr.contains(&NONE) {
+            return Ok(0);
+        }
+        let facing = [
+            next[0] & 1,
+            next[0],
+            next[0] >> 63,
+            s.live & 1,
+            s.live >> 63,
+            next[SIDE - 1] & 1,
+            next[SIDE - 1],
+            next[SIDE - 1] >> 63,
+        ];
         let mut count = 0;
-        for &t in stepped {
-            let tile = &self.tiles[t as usize];
-            let s = &tile.summary;
-            if s.live == 0 || !tile.nbr.contains(&NONE) {
-                continue;
+        for d in (0..8).filter(|&d| meta.nbr[d] == NONE && facing[d] != 0) {
+            let (dx, dy) = DIRECTIONS[d];
+            if (meta.key.0 + dx).abs() > TILE_LIMIT || (meta.key.1 + dy).abs() > TILE_LIMIT {
+                return Err(LifeError::PlaneOverflow {
+                    level: crate::MAX_LEVEL,
+                });
             }
-            let next = &tile.bufs[usize::from(1 - tile.cur)];
-            let facing = [
-                next[0] & 1,
-                next[0],
-                next[0] >> 63,
-                s.left,
-                s.right,
-                next[SIDE - 1] & 1,
-                next[SIDE - 1],
-                next[SIDE - 1] >> 63,
-            ];
-            for d in (0..8).filter(|&d| tile.nbr[d] == NONE && facing[d] != 0) {
-                let (dx, dy) = DIRECTIONS[d];
-                if (tile.key.0 + dx).abs() > TILE_LIMIT || (tile.key.1 + dy).abs() > TILE_LIMIT {
-                    return Err(LifeError::PlaneOverflow {
-                        level: crate::MAX_LEVEL,
-                    });
-                }
-                count += 1;
-            }
+            count += 1;
         }
         Ok(count)
     }
 
     /// One generation of the active tiles.
     fn step_once(&mut self) -> Result<()> {
-        let stepped = std::mem::take(&mut self.active);
-        // Compute every stepped tile's next rows from the current ones.
+        let mut stepped = std::mem::take(&mut self.active);
+        // In slab order, which follows the order tiles were made in (a pattern's rows, then its
+        // growth), so a tile's neighbours were often just stepped and are still in cache.
+        stepped.sort_unstable();
+        // Compute every stepped tile's next rows from the current ones, and count the tiles
+        // the step could create.
+        let mut out = [0u64; SIDE];
+        let mut creations = Ok(0usize);
         for &t in &stepped {
-            let halo = self.halo(&self.tiles[t as usize]);
-            let tile = &mut self.tiles[t as usize];
-            let [a, b] = &mut tile.bufs;
-            let (cur, next) = if tile.cur == 0 { (&*a, b) } else { (&*b, a) };
-            let s = kernel::step(cur, &halo, next, &self.masks);
-            tile.edges[usize::from(1 - tile.cur)] = [s.left, s.right];
-            tile.summary = s;
+            // The neighbours' rows are borrowed while stepping, so the tile's next rows are
+            // written here and copied in after (512 bytes, a few per cent of a step).
+            let summary = kernel::step(self.rows(t), &self.halo(t), &mut out, &self.masks);
+            if let Ok(count) = creations {
+                creations = self.creations(t, &out, &summary).map(|c| count + c);
+            }
+            let meta = &mut self.meta[t as usize];
+            self.cells[t as usize][usize::from(1 - meta.cur)] = out;
+            meta.summary = summary;
         }
         // Refuse now, before anything is committed, if new tiles could exceed the budget (or
         // the plane), so that the universe stays whole at this generation.
-        let room = self.creations_at_most(&stepped).and_then(|creations| {
+        let room = creations.and_then(|creations| {
             if self.map.len() + creations > self.limit {
                 return Err(self.memory_error());
             }
             let fresh = creations.saturating_sub(self.free.len());
-            self.tiles.try_reserve(fresh).map_err(|_| self.memory_error())?;
+            self.meta.try_reserve(fresh).map_err(|_| self.memory_error())?;
+            self.cells.try_reserve(fresh).map_err(|_| self.memory_error())?;
             self.map.try_reserve(creations).map_err(|_| self.memory_error())?;
             self.active
                 .try_reserve(stepped.len() + creations)
@@ -413,14 +415,13 @@ impl Tiles {
         self.stats.steps += stepped.len() as u64;
         self.stats.generations += 1;
         for &t in &stepped {
-            let tile = &mut self.tiles[t as usize];
-            tile.cur ^= 1;
+            self.meta[t as usize].cur ^= 1;
         }
         // Schedule the next generation: what changed, and the neighbours that see the change.
         self.epoch += 1;
         let mut empty = Vec::new();
         for &t in &stepped {
-            let s = self.tiles[t as usize].summary;
+            let s = self.meta[t as usize].summary;
             if s.live == 0 {
                 empty.push(t);
             }
@@ -442,25 +443,26 @@ impl Tiles {
                 if c == 0 {
                     continue;
                 }
-                match self.tiles[t as usize].nbr[d] {
+                match self.meta[t as usize].nbr[d] {
                     NONE => self.ensure_neighbour(t, d)?,
                     n => self.schedule(n),
                 }
             }
         }
         // Empty tiles whose neighbours show them no live cell can never see a birth: drop them.
+        let mut deleted = false;
         for t in empty {
-            let tile = &self.tiles[t as usize];
-            if tile.free || tile.summary.live != 0 {
-                continue;
-            }
-            let lonely = (0..8).all(|d| tile.nbr[d] == NONE || self.tiles[tile.nbr[d] as usize].facing(7 - d) == 0);
+            let nbr = self.meta[t as usize].nbr;
+            let lonely = (0..8).all(|d| nbr[d] == NONE || facing(self.rows(nbr[d]), 7 - d) == 0);
             if lonely {
                 self.delete(t);
+                deleted = true;
             }
         }
-        let tiles = &self.tiles;
-        self.active.retain(|&t| !tiles[t as usize].free);
+        if deleted {
+            let meta = &self.meta;
+            self.active.retain(|&t| !meta[t as usize].free);
+        }
         Ok(())
     }
 }
@@ -471,9 +473,7 @@ impl Cells for Tiles {
     }
     fn get_cell(&self, x: i64, y: i64) -> bool {
         let (key, cx, cy) = read::locate(x, y);
-        self.map
-            .get(&key)
-            .is_some_and(|&t| self.tiles[t as usize].rows()[cy] >> cx & 1 == 1)
+        self.map.get(&key).is_some_and(|&t| self.rows(t)[cy] >> cx & 1 == 1)
     }
     fn population(&self) -> u64 {
         read::population(self.iter())
@@ -486,7 +486,7 @@ impl Cells for Tiles {
             Some(keys) => {
                 for key in keys {
                     if let Some(&t) = self.map.get(&key) {
-                        read::visit_tile(key.0, key.1, self.tiles[t as usize].rows(), &area, visit);
+                        read::visit_tile(key.0, key.1, self.rows(t), &area, visit);
                     }
                 }
             }
@@ -514,24 +514,17 @@ impl CellSink for Tiles {
             None if !alive => return Ok(()),
             None => self.create(key)?,
         };
-        let tile = &mut self.tiles[t as usize];
-        let cur = usize::from(tile.cur);
+        let cur = usize::from(self.meta[t as usize].cur);
+        let row = &mut self.cells[t as usize][cur][cy];
         let bit = 1u64 << cx;
-        if (tile.bufs[cur][cy] & bit != 0) == alive {
+        if (*row & bit != 0) == alive {
             return Ok(());
         }
-        tile.bufs[cur][cy] ^= bit;
-        tile.edges[cur] = [
-            tile.bufs[cur].iter().enumerate().fold(0, |a, (y, r)| a | (r & 1) << y),
-            tile.bufs[cur]
-                .iter()
-                .enumerate()
-                .fold(0, |a, (y, r)| a | (r >> 63) << y),
-        ];
+        *row ^= bit;
         // The tile and every neighbour that sees the cell must be stepped; a neighbour that
         // could now see a birth must exist.
         self.schedule(t);
-        let nbr = self.tiles[t as usize].nbr;
+        let nbr = self.meta[t as usize].nbr;
         for (d, &n) in nbr.iter().enumerate() {
             if n != NONE {
                 self.schedule(n);

@@ -78,7 +78,7 @@ fn gosper_gun_to_a_billion_matches_golly() {
     );
     assert!(
         r.summary()
-            .contains("(plane B3/S23, bounding box 250000018x250000005 at (-18,-4))"),
+            .contains("(plane B3/S23, auto: hashlife, bounding box 250000018x250000005 at (-18,-4))"),
         "{}",
         r.summary()
     );
@@ -151,7 +151,11 @@ fn plane_soups_start_at_the_origin() {
     let dense = ok(&["play", "--size", "16", "--seed", "3", "--steps", "0", "--print", "none"]);
     assert_eq!(essentials(r.summary()).0, essentials(dense.summary()).0);
     assert!(r.summary().ends_with(", seed 3)"), "{}", r.summary());
-    assert!(r.summary().contains("(plane B3/S23, bounding box "), "{}", r.summary());
+    assert!(
+        r.summary().contains("(plane B3/S23, auto: hashlife, bounding box "),
+        "{}",
+        r.summary()
+    );
 }
 
 #[test]

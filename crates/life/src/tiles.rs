@@ -33,6 +33,7 @@
 //! # Ok::<(), colony_life::LifeError>(())
 //! ```
 
+mod ahead;
 mod kernel;
 mod read;
 
@@ -119,6 +120,7 @@ pub struct TileStats {
 }
 
 /// A Life-like universe on the unbounded plane, computed on sparse active tiles.
+#[derive(Clone)]
 pub struct Tiles {
     meta: Vec<Meta>,
     /// Both buffers of each tile's rows.

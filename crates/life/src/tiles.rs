@@ -83,10 +83,57 @@ struct Meta {
     cur: u8,
     free: bool,
     nbr: [u32; 8],
-    /// What the last step of this tile found.
+    /// What the last step of this tile found (changes against the generation before).
     summary: Summary,
-    /// The epoch this tile was last scheduled in.
+    /// Changes against the generation before that: what the last step wrote over.
+    twice: Changes,
+    /// Cells set since the last step: the other buffer is no earlier generation of these cells.
+    edited: bool,
+    /// The epochs this tile was last scheduled in, to be stepped or only flipped.
     stamp: u64,
+    flip_stamp: u64,
+}
+
+/// Which parts of a tile differ between two of its generations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Changes {
+    /// OR of every row's difference.
+    any: u64,
+    top: u64,
+    bottom: u64,
+}
+
+impl Summary {
+    /// The changes against the generation before.
+    fn changes(&self) -> Changes {
+        Changes {
+            any: self.changed,
+            top: self.changed_top,
+            bottom: self.changed_bottom,
+        }
+    }
+}
+
+impl Changes {
+    const ALL: Changes = Changes {
+        any: !0,
+        top: !0,
+        bottom: !0,
+    };
+
+    /// The changes each neighbour (by direction) sees.
+    fn seen(&self) -> [u64; 8] {
+        [
+            self.top & 1,
+            self.top,
+            self.top >> 63,
+            self.any & 1,
+            self.any >> 63,
+            self.bottom & 1,
+            self.bottom,
+            self.bottom >> 63,
+        ]
+    }
 }
 
 /// The cells of a tile a neighbour in direction `d` (from this tile) sees: zero when none is
@@ -113,6 +160,9 @@ pub struct TileStats {
     pub active: u64,
     /// Tile steps done so far (each 4,096 cell updates).
     pub steps: u64,
+    /// Tiles flipped instead of stepped so far (period 2: their next generation was the one
+    /// before, kept in their other buffer).
+    pub flips: u64,
     /// Generations stepped so far (a jump over an inactive pattern counts none).
     pub generations: u64,
     /// The most tiles held at once.
@@ -129,6 +179,10 @@ pub struct Tiles {
     free: Vec<u32>,
     /// The tiles the next generation steps (each stamped with `epoch`).
     active: Vec<u32>,
+    /// The tiles the next generation only flips (stamped with `epoch` as `flip_stamp`): those
+    /// whose whole neighbourhood is as it was two generations ago, so that their next generation
+    /// is the one before, still in their other buffer (period 2, most of a soup's ash).
+    flips: Vec<u32>,
     epoch: u64,
     rule: Rule,
     masks: Masks,
@@ -163,6 +217,7 @@ impl Tiles {
             map: HashMap::new(),
             free: Vec::new(),
             active: Vec::new(),
+            flips: Vec::new(),
             epoch: 1,
             rule,
             masks: Masks::new(rule),
@@ -196,6 +251,8 @@ impl Tiles {
             self.masks = Masks::new(rule);
             for t in 0..self.meta.len() as u32 {
                 if !self.meta[t as usize].free {
+                    // The other buffers are no longer what this rule makes of the cells.
+                    self.meta[t as usize].edited = true;
                     self.schedule(t);
                 }
             }
@@ -240,13 +297,49 @@ impl Tiles {
         LifeError::MemoryBudget { bytes: self.memory }
     }
 
-    /// Adds `t` to the next generation's tiles, once.
+    /// Adds `t` to the tiles the next generation steps, once.
     fn schedule(&mut self, t: u32) {
         let meta = &mut self.meta[t as usize];
         if meta.stamp != self.epoch {
             meta.stamp = self.epoch;
             self.active.push(t);
         }
+    }
+
+    /// Adds `t` to the tiles the next generation flips, once (a tile also stepped is stepped).
+    fn schedule_flip(&mut self, t: u32) {
+        let meta = &mut self.meta[t as usize];
+        if meta.flip_stamp != self.epoch {
+            meta.flip_stamp = self.epoch;
+            self.flips.push(t);
+        }
+    }
+
+    /// Schedules what tile `t`'s last generation makes necessary: a tile that sees a change
+    /// against two generations ago is stepped, one that sees only a change against the last
+    /// generation is flipped; a missing neighbour facing live cells is created.
+    fn propagate(&mut self, t: u32) -> Result<()> {
+        let meta = &self.meta[t as usize];
+        let (once, twice) = (meta.summary.changes(), meta.twice);
+        if twice.any != 0 {
+            self.schedule(t);
+        } else if once.any != 0 {
+            self.schedule_flip(t);
+        } else {
+            return Ok(());
+        }
+        let (once, twice) = (once.seen(), twice.seen());
+        for d in 0..8 {
+            if once[d] | twice[d] == 0 {
+                continue;
+            }
+            match self.meta[t as usize].nbr[d] {
+                NONE => self.ensure_neighbour(t, d)?,
+                n if twice[d] != 0 => self.schedule(n),
+                n => self.schedule_flip(n),
+            }
+        }
+        Ok(())
     }
 
     /// Creates the empty tile `key` (which must not exist), linked to its neighbours.
@@ -272,7 +365,11 @@ impl Tiles {
             free: false,
             nbr,
             summary: Summary::default(),
+            twice: Changes::default(),
+            // Conservative: its first step compares with nothing, so its neighbours are stepped.
+            edited: true,
             stamp: 0,
+            flip_stamp: 0,
         };
         let t = match self.free.pop() {
             Some(t) => {
@@ -347,17 +444,17 @@ impl Tiles {
 
     /// Tiles that `t`'s step (its next rows `next`, found `s`) would create at most: its missing
     /// neighbours facing a live border. Fails if one would lie beyond the plane's reach.
-    fn creations(&self, t: u32, next: &Rows, s: &Summary) -> Result<usize> {
+    fn creations(&self, t: u32, next: &Rows, live: u64) -> Result<usize> {
         let meta = &self.meta[t as usize];
-        if s.live == 0 || !meta.nbr.contains(&NONE) {
+        if live == 0 || !meta.nbr.contains(&NONE) {
             return Ok(0);
         }
         let facing = [
             next[0] & 1,
             next[0],
             next[0] >> 63,
-            s.live & 1,
-            s.live >> 63,
+            live & 1,
+            live >> 63,
             next[SIDE - 1] & 1,
             next[SIDE - 1],
             next[SIDE - 1] >> 63,
@@ -381,23 +478,46 @@ impl Tiles {
         // In slab order, which follows the order tiles were made in (a pattern's rows, then its
         // growth), so a tile's neighbours were often just stepped and are still in cache.
         stepped.sort_unstable();
+        let mut flipped = std::mem::take(&mut self.flips);
+        let epoch = self.epoch;
+        flipped.retain(|&t| self.meta[t as usize].stamp != epoch);
         // Compute every stepped tile's next rows from the current ones, and count the tiles
         // the step could create.
         let mut out = [0u64; SIDE];
         let mut creations = Ok(0usize);
         for &t in &stepped {
-            // The neighbours' rows are borrowed while stepping, so the tile's next rows are
-            // written here and copied in after (512 bytes, a few per cent of a step).
             let summary = kernel::step(self.rows(t), &self.halo(t), &mut out, &self.masks);
             if let Ok(count) = creations {
-                creations = self.creations(t, &out, &summary).map(|c| count + c);
+                creations = self.creations(t, &out, summary.live).map(|c| count + c);
             }
+            // The neighbours' rows are borrowed while stepping, so the tile's next rows are
+            // written here and copied in after (512 bytes, a few per cent of a step), compared
+            // on the way with what they overwrite, the generation before the current one.
             let meta = &mut self.meta[t as usize];
-            self.cells[t as usize][usize::from(1 - meta.cur)] = out;
+            let other = &mut self.cells[t as usize][usize::from(1 - meta.cur)];
+            let mut twice = Changes {
+                any: 0,
+                top: out[0] ^ other[0],
+                bottom: out[SIDE - 1] ^ other[SIDE - 1],
+            };
+            for (o, &n) in other.iter_mut().zip(&out) {
+                twice.any |= *o ^ n;
+                *o = n;
+            }
+            meta.twice = if meta.edited { Changes::ALL } else { twice };
+            meta.edited = false;
             meta.summary = summary;
         }
+        for &t in &flipped {
+            if let Ok(count) = creations {
+                let next = &self.cells[t as usize][usize::from(1 - self.meta[t as usize].cur)];
+                let live = next.iter().fold(0, |a, r| a | r);
+                creations = self.creations(t, next, live).map(|c| count + c);
+            }
+        }
         // Refuse now, before anything is committed, if new tiles could exceed the budget (or
-        // the plane), so that the universe stays whole at this generation.
+        // the plane), so that the universe stays whole at this generation. (The stepped tiles'
+        // other buffers now hold the next generation, which a retry computes again.)
         let room = creations.and_then(|creations| {
             if self.map.len() + creations > self.limit {
                 return Err(self.memory_error());
@@ -407,53 +527,46 @@ impl Tiles {
             self.cells.try_reserve(fresh).map_err(|_| self.memory_error())?;
             self.map.try_reserve(creations).map_err(|_| self.memory_error())?;
             self.active
-                .try_reserve(stepped.len() + creations)
+                .try_reserve(stepped.len() + flipped.len() + creations)
+                .map_err(|_| self.memory_error())?;
+            self.flips
+                .try_reserve(stepped.len() + flipped.len())
                 .map_err(|_| self.memory_error())
         });
         if let Err(e) = room {
+            // Undo: the stepped tiles' other buffer must hold the generation before again for
+            // the flips to stay right; stepping them again after a retry marks them edited.
+            for &t in &stepped {
+                self.meta[t as usize].edited = true;
+            }
             self.active = stepped;
+            self.flips = flipped;
             return Err(e);
         }
         self.stats.steps += stepped.len() as u64;
+        self.stats.flips += flipped.len() as u64;
         self.stats.generations += 1;
-        for &t in &stepped {
+        for &t in stepped.iter().chain(&flipped) {
             self.meta[t as usize].cur ^= 1;
+        }
+        for &t in &flipped {
+            // Its change against the last generation is the same one, reversed; against the
+            // generation before, none.
+            self.meta[t as usize].twice = Changes::default();
         }
         // Schedule the next generation: what changed, and the neighbours that see the change.
         self.epoch += 1;
-        let mut empty = Vec::new();
-        for &t in &stepped {
-            let s = self.meta[t as usize].summary;
-            if s.live == 0 {
-                empty.push(t);
-            }
-            if s.changed == 0 {
-                continue;
-            }
-            self.schedule(t);
-            let changes = [
-                s.changed_top & 1,
-                s.changed_top,
-                s.changed_top >> 63,
-                s.changed & 1,
-                s.changed >> 63,
-                s.changed_bottom & 1,
-                s.changed_bottom,
-                s.changed_bottom >> 63,
-            ];
-            for (d, &c) in changes.iter().enumerate() {
-                if c == 0 {
-                    continue;
-                }
-                match self.meta[t as usize].nbr[d] {
-                    NONE => self.ensure_neighbour(t, d)?,
-                    n => self.schedule(n),
-                }
-            }
+        for &t in stepped.iter().chain(&flipped) {
+            self.propagate(t)?;
         }
         // Empty tiles whose neighbours show them no live cell can never see a birth: drop them.
+        // (Only a stepped tile's summary tells it is empty now; a flipped tile is kept, which
+        // is always safe.)
         let mut deleted = false;
-        for t in empty {
+        for &t in &stepped {
+            if self.meta[t as usize].summary.live != 0 || self.meta[t as usize].free {
+                continue;
+            }
             let nbr = self.meta[t as usize].nbr;
             let lonely = (0..8).all(|d| nbr[d] == NONE || facing(self.rows(nbr[d]), 7 - d) == 0);
             if lonely {
@@ -464,6 +577,7 @@ impl Tiles {
         if deleted {
             let meta = &self.meta;
             self.active.retain(|&t| !meta[t as usize].free);
+            self.flips.retain(|&t| !meta[t as usize].free);
         }
         Ok(())
     }
@@ -523,6 +637,7 @@ impl CellSink for Tiles {
             return Ok(());
         }
         *row ^= bit;
+        self.meta[t as usize].edited = true;
         // The tile and every neighbour that sees the cell must be stepped; a neighbour that
         // could now see a birth must exist.
         self.schedule(t);
@@ -570,7 +685,7 @@ impl Universe for Tiles {
         let mut done = 0;
         let mut work = 0u64;
         while done < n {
-            if self.active.is_empty() {
+            if self.active.is_empty() && self.flips.is_empty() {
                 // Nothing can change any more (an empty or still pattern): jump to the end.
                 self.generation += n - done;
                 return Ok(n);
@@ -581,7 +696,7 @@ impl Universe for Tiles {
                     break;
                 }
             }
-            work += self.active.len() as u64;
+            work += self.active.len() as u64 + self.flips.len() as u64 / 16;
             self.step_once()?;
             self.generation += 1;
             done += 1;

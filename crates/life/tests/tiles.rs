@@ -85,6 +85,42 @@ fn still_lifes_jump_and_empty_planes_stay_empty() {
 }
 
 #[test]
+fn a_soup_settling_into_ash_matches_hashlife_and_its_blinkers_are_flipped_not_stepped() {
+    let soup = colony_life::soup(200, 200, 9, 0.5).expect("soup");
+    let cells: Vec<(i64, i64)> = soup
+        .live_cells()
+        .map(|(x, y)| (x as i64 - 100, y as i64 - 70))
+        .collect();
+    let mut t = Tiles::from_cells(Rule::CONWAY, cells.iter().copied()).expect("tiles");
+    let mut h = HashLife::from_cells(Rule::CONWAY, cells.iter().copied()).expect("hashlife");
+    for n in [1u64, 2, 97, 900, 1000, 2000] {
+        go(&mut t, n);
+        go(&mut h, n);
+        assert_eq!(all_cells(&t), all_cells(&h), "generation {}", t.generation());
+        assert_eq!(t.fingerprint(), t.snapshot().fingerprint());
+    }
+    assert!(t.stats().flips > 0, "{:?}", t.stats());
+    // Blinkers alone: after the first steps they are only flipped.
+    let blinkers: Vec<(i64, i64)> = (0..10)
+        .flat_map(|i| [(i * 70 - 1, 5), (i * 70, 5), (i * 70 + 1, 5)])
+        .collect();
+    let mut b = Tiles::from_cells(Rule::CONWAY, blinkers.iter().copied()).expect("tiles");
+    go(&mut b, 4);
+    let steps = b.stats().steps;
+    go(&mut b, 1001);
+    assert_eq!(b.stats().steps, steps, "{:?}", b.stats());
+    let mut expected: Vec<(i64, i64)> = (0..10).flat_map(|i| [(i * 70, 4), (i * 70, 5), (i * 70, 6)]).collect();
+    expected.sort_by_key(|&(x, y)| (y, x));
+    assert_eq!(all_cells(&b), expected);
+    // Cells set in the middle of the flipping are stepped again.
+    b.set_cell(1, 5, true).expect("set");
+    let mut h = HashLife::from_cells(Rule::CONWAY, all_cells(&b)).expect("hashlife");
+    go(&mut b, 301);
+    go(&mut h, 301);
+    assert_eq!(all_cells(&b), all_cells(&h));
+}
+
+#[test]
 fn b0_is_refused_as_on_hashlife_and_far_cells_are_errors() {
     let b0: Rule = "B0/S8".parse().expect("rule");
     let (Err(t), Err(h)) = (Tiles::new(b0), HashLife::new(b0)) else {
@@ -129,7 +165,13 @@ fn a_small_budget_is_a_clear_error_and_leaves_a_whole_generation() {
         }
     );
     let mut h = HashLife::from_cells(Rule::CONWAY, cells.iter().copied()).expect("hashlife");
-    go(&mut h, t.generation());
+    let reached = t.generation();
+    go(&mut h, reached);
+    assert_eq!(all_cells(&t), all_cells(&h), "generation {reached}");
+    // With room again, it goes on from there as if nothing had happened.
+    t.set_memory_budget(colony_life::DEFAULT_TILE_MEMORY);
+    go(&mut t, 500);
+    go(&mut h, 500);
     assert_eq!(all_cells(&t), all_cells(&h), "generation {}", t.generation());
     // Too small for the pattern itself: refused while setting cells.
     let mut tiny = Tiles::with_memory(Rule::CONWAY, 4 * colony_life::BYTES_PER_TILE).expect("tiles");

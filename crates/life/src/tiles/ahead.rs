@@ -17,7 +17,7 @@ impl Tiles {
         let Some(start_box) = self.bounding_box() else {
             return Ok(PlaneOutcome::Extinct);
         };
-        if self.active.is_empty() {
+        if self.active.is_empty() && self.flips.is_empty() {
             return Ok(PlaneOutcome::StillLife);
         }
         let mut ahead = self.clone();

@@ -77,21 +77,26 @@ const SE: usize = 7;
 /// A tile's bookkeeping, kept apart from its cells: the passes over the active tiles that only
 /// schedule and link touch these ~80 bytes, not the kilobyte of rows.
 #[derive(Clone)]
+#[repr(C, align(64))]
 struct Meta {
-    key: (i64, i64),
+    // What scheduling and halos read of a neighbour comes first, in one cache line (`repr(C)`
+    // keeps this order; `align(64)` starts every tile's on a line).
+    nbr: [u32; 8],
+    /// The epochs this tile was last scheduled in, to be stepped or only flipped.
+    stamp: u64,
+    flip_stamp: u64,
     /// The current generation's rows are `cells[t][cur]`; a step writes the other buffer.
     cur: u8,
     free: bool,
-    nbr: [u32; 8],
+    /// Cells set since the last step: the other buffer is no earlier generation of these cells.
+    edited: bool,
+    /// Empty and seeing no live cell at its last step (dropped if still so at the next).
+    lonely: bool,
+    key: (i64, i64),
     /// What the last step of this tile found (changes against the generation before).
     summary: Summary,
     /// Changes against the generation before that: what the last step wrote over.
     twice: Changes,
-    /// Cells set since the last step: the other buffer is no earlier generation of these cells.
-    edited: bool,
-    /// The epochs this tile was last scheduled in, to be stepped or only flipped.
-    stamp: u64,
-    flip_stamp: u64,
 }
 
 /// Which parts of a tile differ between two of its generations.
@@ -366,8 +371,12 @@ impl Tiles {
             nbr,
             summary: Summary::default(),
             twice: Changes::default(),
-            // Conservative: its first step compares with nothing, so its neighbours are stepped.
-            edited: true,
+            // Both buffers hold what the tile truly was (dead: an absent tile sees no live cell,
+            // so it stays dead), so its first step's comparison holds; creating it forces no
+            // steps around it (a blinker on a tile's border would otherwise delete and recreate
+            // its neighbour every other generation, and keep everything around it stepping).
+            edited: false,
+            lonely: false,
             stamp: 0,
             flip_stamp: 0,
         };
@@ -421,27 +430,6 @@ impl Tiles {
         Ok(())
     }
 
-    /// The halo of tile `t` from its neighbours' current rows.
-    #[inline]
-    fn halo(&self, t: u32) -> Halo<'_> {
-        let nbr = &self.meta[t as usize].nbr;
-        let rows = |d: usize| {
-            if nbr[d] == NONE {
-                &kernel::EMPTY
-            } else {
-                self.rows(nbr[d])
-            }
-        };
-        let corner = |d: usize, bit: u8| u8::from(facing(rows(d), 7 - d) != 0) << bit;
-        Halo {
-            north: rows(N)[SIDE - 1],
-            south: rows(S)[0],
-            west: rows(W),
-            east: rows(E),
-            corners: corner(NW, 0) | corner(NE, 1) | corner(SW, 2) | corner(SE, 3),
-        }
-    }
-
     /// Tiles that `t`'s step (its next rows `next`, found `s`) would create at most: its missing
     /// neighbours facing a live border. Fails if one would lie beyond the plane's reach.
     fn creations(&self, t: u32, next: &Rows, live: u64) -> Result<usize> {
@@ -483,28 +471,44 @@ impl Tiles {
         flipped.retain(|&t| self.meta[t as usize].stamp != epoch);
         // Compute every stepped tile's next rows from the current ones, and count the tiles
         // the step could create.
-        let mut out = [0u64; SIDE];
         let mut creations = Ok(0usize);
+        let cells = self.cells.as_mut_ptr();
         for &t in &stepped {
-            let summary = kernel::step(self.rows(t), &self.halo(t), &mut out, &self.masks);
-            if let Ok(count) = creations {
-                creations = self.creations(t, &out, summary.live).map(|c| count + c);
-            }
-            // The neighbours' rows are borrowed while stepping, so the tile's next rows are
-            // written here and copied in after (512 bytes, a few per cent of a step), compared
-            // on the way with what they overwrite, the generation before the current one.
-            let meta = &mut self.meta[t as usize];
-            let other = &mut self.cells[t as usize][usize::from(1 - meta.cur)];
-            let mut twice = Changes {
-                any: 0,
-                top: out[0] ^ other[0],
-                bottom: out[SIDE - 1] ^ other[SIDE - 1],
+            let (meta, masks) = (&self.meta, &self.masks);
+            let rows = |n: u32| -> &Rows {
+                // SAFETY: `n` indexes `self.cells` (tiles and their links are kept in step), and
+                // the only `&mut` made below is to the other buffer of tile `t`, which is no
+                // neighbour's current buffer (a tile is not its own neighbour) nor `t`'s own.
+                unsafe { &(*cells.add(n as usize))[usize::from(meta[n as usize].cur)] }
             };
-            for (o, &n) in other.iter_mut().zip(&out) {
-                twice.any |= *o ^ n;
-                *o = n;
+            let nbr = &meta[t as usize].nbr;
+            let side = |d: usize| if nbr[d] == NONE { &kernel::EMPTY } else { rows(nbr[d]) };
+            let corner = |d: usize, bit: u8| u8::from(facing(side(d), 7 - d) != 0) << bit;
+            let halo = Halo {
+                north: side(N)[SIDE - 1],
+                south: side(S)[0],
+                west: side(W),
+                east: side(E),
+                corners: corner(NW, 0) | corner(NE, 1) | corner(SW, 2) | corner(SE, 3),
+            };
+            // The step writes the tile's other buffer in place (it held the generation before
+            // the current one, compared on the way), so nothing is copied.
+            // SAFETY: as above: this buffer is borrowed by nothing else during the step.
+            let next = unsafe { &mut (*cells.add(t as usize))[usize::from(1 - meta[t as usize].cur)] };
+            let summary = kernel::step(rows(t), &halo, next, masks);
+            if let Ok(count) = creations {
+                creations = self.creations(t, next, summary.live).map(|c| count + c);
             }
-            meta.twice = if meta.edited { Changes::ALL } else { twice };
+            let meta = &mut self.meta[t as usize];
+            meta.twice = if meta.edited {
+                Changes::ALL
+            } else {
+                Changes {
+                    any: summary.twice,
+                    top: summary.twice_top,
+                    bottom: summary.twice_bottom,
+                }
+            };
             meta.edited = false;
             meta.summary = summary;
         }
@@ -559,19 +563,30 @@ impl Tiles {
         for &t in stepped.iter().chain(&flipped) {
             self.propagate(t)?;
         }
-        // Empty tiles whose neighbours show them no live cell can never see a birth: drop them.
-        // (Only a stepped tile's summary tells it is empty now; a flipped tile is kept, which
-        // is always safe.)
+        // Empty tiles whose neighbours show them no live cell can never see a birth: drop them
+        // once that has held for two generations running (a tile beside a blinker on its
+        // border would otherwise be dropped and made again every other generation); a tile
+        // lonely for the first time is stepped once more to look again. (Only a stepped tile's
+        // summary tells it is empty now; a flipped tile is kept, which is always safe.)
         let mut deleted = false;
         for &t in &stepped {
-            if self.meta[t as usize].summary.live != 0 || self.meta[t as usize].free {
+            let meta = &self.meta[t as usize];
+            if meta.summary.live != 0 || meta.free {
+                self.meta[t as usize].lonely = false;
                 continue;
             }
-            let nbr = self.meta[t as usize].nbr;
+            let nbr = meta.nbr;
             let lonely = (0..8).all(|d| nbr[d] == NONE || facing(self.rows(nbr[d]), 7 - d) == 0);
-            if lonely {
-                self.delete(t);
-                deleted = true;
+            match (lonely, meta.lonely) {
+                (true, true) => {
+                    self.delete(t);
+                    deleted = true;
+                }
+                (true, false) => {
+                    self.meta[t as usize].lonely = true;
+                    self.schedule(t);
+                }
+                (false, _) => self.meta[t as usize].lonely = false,
             }
         }
         if deleted {

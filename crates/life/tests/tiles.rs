@@ -78,8 +78,10 @@ fn still_lifes_jump_and_empty_planes_stay_empty() {
     let mut empty = Tiles::new(Rule::CONWAY).expect("tiles");
     go(&mut empty, 5);
     assert_eq!((empty.population(), empty.bounding_box()), (0, None));
-    // A lone cell dies, and its tile goes with it.
+    // A lone cell dies, and its tiles go too, once they have been empty and unseen twice.
     let mut lone = Tiles::from_cells(Rule::CONWAY, [(-1, -1)]).expect("tiles");
+    go(&mut lone, 1);
+    assert_eq!(lone.population(), 0);
     go(&mut lone, 1);
     assert_eq!((lone.population(), lone.stats().tiles), (0, 0));
 }

@@ -79,6 +79,10 @@ pub(super) struct Summary {
     pub changed_bottom: u64,
     /// OR of every new row (bit `k`: column `k` holds a live cell).
     pub live: u64,
+    /// The same three changes, against what `out` held before (the generation before `cur`).
+    pub twice: u64,
+    pub twice_top: u64,
+    pub twice_bottom: u64,
 }
 
 #[inline(always)]
@@ -87,7 +91,8 @@ fn add3(l: u64, c: u64, r: u64) -> (u64, u64) {
     (lc ^ r, (l & c) | (r & lc))
 }
 
-/// Steps `cur` (with its halo) into `out`.
+/// Steps `cur` (with its halo) into `out`, which holds the generation before `cur` (compared with
+/// what replaces it: a tile as it was two generations ago need not be stepped next time).
 #[inline]
 pub(super) fn step(cur: &Rows, halo: &Halo, out: &mut Rows, masks: &Masks) -> Summary {
     #[cfg(target_arch = "x86_64")]
@@ -139,7 +144,8 @@ unsafe fn conway_avx2(cur: &Rows, halo: &Halo, out: &mut Rows) -> Summary {
     );
     (lo[0], hi[0]) = add3((halo.north << 1) | nw, halo.north, (halo.north >> 1) | (ne << 63));
     (lo[SIDE + 1], hi[SIDE + 1]) = add3((halo.south << 1) | sw, halo.south, (halo.south >> 1) | (se << 63));
-    let (mut changed, mut live) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    let (mut changed, mut live, mut twice) = (_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256());
+    let (before_top, before_bottom) = (out[0], out[SIDE - 1]);
     // SAFETY (every load and store below): `y` steps by 4 through 0..64, so `y + 4 <= 64` for
     // the 64-row arrays and `y + 1 + 4 <= 66`, `y + 2 + 4 <= 66` for the 66-row ones.
     unsafe {
@@ -173,6 +179,7 @@ unsafe fn conway_avx2(cur: &Rows, halo: &Halo, out: &mut Rows) -> Summary {
             let three = _mm256_andnot_si256(t2, _mm256_and_si256(t0, t1));
             let four = _mm256_and_si256(_mm256_andnot_si256(_mm256_or_si256(t0, t1), t2), x);
             let n = _mm256_andnot_si256(t3, _mm256_or_si256(three, four));
+            twice = _mm256_or_si256(twice, _mm256_xor_si256(n, load(out, y)));
             store(out, y, n);
             changed = _mm256_or_si256(changed, _mm256_xor_si256(n, x));
             live = _mm256_or_si256(live, n);
@@ -189,6 +196,9 @@ unsafe fn conway_avx2(cur: &Rows, halo: &Halo, out: &mut Rows) -> Summary {
         changed_top: out[0] ^ cur[0],
         changed_bottom: out[SIDE - 1] ^ cur[SIDE - 1],
         live: fold(live),
+        twice: fold(twice),
+        twice_top: out[0] ^ before_top,
+        twice_bottom: out[SIDE - 1] ^ before_bottom,
     }
 }
 
@@ -215,11 +225,12 @@ fn step_body(cur: &Rows, halo: &Halo, out: &mut Rows, masks: &Masks) -> Summary 
         let r = cur[y];
         (lo[y + 1], hi[y + 1]) = add3((r << 1) | (west[y] >> 63), r, (r >> 1) | (east[y] << 63));
     }
-    if masks.conway {
-        vertical::<true>(&lo, &hi, cur, out, masks);
+    let (before_top, before_bottom) = (out[0], out[SIDE - 1]);
+    let twice = if masks.conway {
+        vertical::<true>(&lo, &hi, cur, out, masks)
     } else {
-        vertical::<false>(&lo, &hi, cur, out, masks);
-    }
+        vertical::<false>(&lo, &hi, cur, out, masks)
+    };
     let (mut changed, mut live) = (0u64, 0u64);
     for y in 0..SIDE {
         let n = out[y];
@@ -231,13 +242,23 @@ fn step_body(cur: &Rows, halo: &Halo, out: &mut Rows, masks: &Masks) -> Summary 
         changed_top: out[0] ^ cur[0],
         changed_bottom: out[SIDE - 1] ^ cur[SIDE - 1],
         live,
+        twice,
+        twice_top: out[0] ^ before_top,
+        twice_bottom: out[SIDE - 1] ^ before_bottom,
     }
 }
 
 /// Adds the horizontal sums of each row with those above and below into the 3×3 count, and
-/// applies the rule.
+/// applies the rule; returns the OR of the changes to `out`.
 #[inline(always)]
-fn vertical<const CONWAY: bool>(lo: &[u64; SIDE + 2], hi: &[u64; SIDE + 2], cur: &Rows, out: &mut Rows, masks: &Masks) {
+fn vertical<const CONWAY: bool>(
+    lo: &[u64; SIDE + 2],
+    hi: &[u64; SIDE + 2],
+    cur: &Rows,
+    out: &mut Rows,
+    masks: &Masks,
+) -> u64 {
+    let mut twice = 0;
     for y in 0..SIDE {
         let (a0, b0, c0) = (lo[y], lo[y + 1], lo[y + 2]);
         let (a1, b1, c1) = (hi[y], hi[y + 1], hi[y + 2]);
@@ -250,7 +271,7 @@ fn vertical<const CONWAY: bool>(lo: &[u64; SIDE + 2], hi: &[u64; SIDE + 2], cur:
         let uk = u & k0;
         let t2 = v ^ uk;
         let t3 = v & uk;
-        out[y] = if CONWAY {
+        let n = if CONWAY {
             // Block count 3: born or survives with 2; block count 4 with a live centre: survives with 3.
             !t3 & ((t0 & t1 & !t2) | (x & !t0 & !t1 & t2))
         } else {
@@ -264,7 +285,10 @@ fn vertical<const CONWAY: bool>(lo: &[u64; SIDE + 2], hi: &[u64; SIDE + 2], cur:
             }
             next
         };
+        twice |= n ^ out[y];
+        out[y] = n;
     }
+    twice
 }
 
 #[cfg(test)]
@@ -334,7 +358,18 @@ mod tests {
                     let mut masks = Masks::new(rule);
                     masks.avx2 &= avx2;
                     let mut out = [0u64; SIDE];
+                    for r in out.iter_mut() {
+                        *r = next();
+                    }
+                    let before = out;
                     let s = step(&cur, &halo, &mut out, &masks);
+                    let diff = |a: &Rows, b: &Rows| a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y));
+                    assert_eq!(s.twice, diff(&out, &before));
+                    assert_eq!(s.changed, diff(&out, &cur));
+                    assert_eq!(
+                        (s.twice_top, s.twice_bottom),
+                        (out[0] ^ before[0], out[63] ^ before[63])
+                    );
                     assert_eq!(out, slow(&cur, &halo, rule), "{rule} round {round}");
                     assert_eq!(s.live, out.iter().fold(0, |a, r| a | r));
                 }

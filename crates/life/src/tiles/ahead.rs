@@ -12,7 +12,8 @@ const SHAPE_LIMIT: u64 = 1 << 20;
 
 impl Tiles {
     /// Looks up to `window` generations ahead for the first return of the current pattern, in
-    /// place or shifted; the universe itself does not move.
+    /// place or shifted; the universe itself does not move. The copy it steps shares the memory
+    /// budget: past half of it this is [`LifeError::MemoryBudget`](crate::LifeError::MemoryBudget).
     pub fn outcome_ahead(&self, window: u64) -> Result<PlaneOutcome> {
         let Some(start_box) = self.bounding_box() else {
             return Ok(PlaneOutcome::Extinct);
@@ -20,7 +21,13 @@ impl Tiles {
         if self.active.is_empty() && self.flips.is_empty() {
             return Ok(PlaneOutcome::StillLife);
         }
+        // The copy and its growth come out of the same budget: at most what is left of it.
+        let used = self.map.len() as u64 * super::BYTES_PER_TILE;
+        if used.saturating_mul(2) > self.memory {
+            return Err(crate::LifeError::MemoryBudget { bytes: self.memory });
+        }
         let mut ahead = self.clone();
+        ahead.set_memory_budget(self.memory - used);
         // Counted from 0: at generation 2^64 - 1 there is no next generation number, yet the
         // pattern still has a future to look at.
         ahead.generation = 0;

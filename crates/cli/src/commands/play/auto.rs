@@ -60,34 +60,24 @@ impl Plane {
         }
     }
 
-    /// A HashLife holding the same cells (the universe itself when it is one).
-    pub fn to_hashlife(&self, memory: u64) -> Result<HashLife> {
-        match self {
-            Plane::Hash(h) => {
-                let mut copy = HashLife::with_memory(h.rule(), memory)?;
-                copy.add_cells(cells_of(h.as_ref()))?;
-                copy.set_generation(h.generation());
-                Ok(copy)
-            }
-            Plane::Tiles(t) => {
-                let mut copy = HashLife::with_memory(t.rule(), memory)?;
-                copy.add_cells(cells_of(t.as_ref()))?;
-                copy.set_generation(t.generation());
-                Ok(copy)
-            }
-        }
-    }
-
     /// Makes the universe a HashLife (for what only HashLife does: look-ahead, macrocell files).
     pub fn make_hashlife(&mut self, memory: u64) -> Result<&mut HashLife> {
-        if let Plane::Tiles(_) = self {
-            *self = Plane::Hash(Box::new(self.to_hashlife(memory)?));
+        if let Plane::Tiles(t) = self {
+            *self = Plane::Hash(Box::new(hashlife_from(t, memory)?));
         }
         match self {
             Plane::Hash(h) => Ok(h),
             Plane::Tiles(_) => bail!("unreachable: the plane was just made a HashLife"),
         }
     }
+}
+
+/// A HashLife holding the tiles' cells, at their generation.
+fn hashlife_from(tiles: &Tiles, memory: u64) -> Result<HashLife> {
+    let mut copy = HashLife::with_memory(tiles.rule(), memory)?;
+    copy.add_cells(cells_of(tiles))?;
+    copy.set_generation(tiles.generation());
+    Ok(copy)
 }
 
 /// Every live cell (the pattern's bounding box, read tile by tile or node by node).
@@ -103,7 +93,7 @@ fn cells_of(u: &dyn Cells) -> Vec<(i64, i64)> {
 /// before reading it (a macrocell may hold more cells than could ever be listed).
 fn tiles_from(plane: &HashLife, memory: u64) -> Result<Tiles> {
     let population = plane.population();
-    let most = memory / colony_life::BYTES_PER_TILE * 4096;
+    let most = (memory / colony_life::BYTES_PER_TILE).saturating_mul(4096);
     if population > most {
         bail!(
             "--algo tiles: the pattern's {population} cells cannot fit in tiles within the memory budget of {memory} bytes; use --algo hashlife"
@@ -229,7 +219,7 @@ impl Runner {
             let probe = PROBE.min(remaining);
             let allowed = spent.mul_f64(probe as f64 / generations as f64);
             let started = Instant::now();
-            let mut hash = self.plane.to_hashlife(self.memory)?;
+            let mut hash = hashlife_from(tiles, self.memory)?;
             let from = hash.generation();
             let reached = hash.advance(probe, &mut |d| keep_going(done + d) && started.elapsed() <= allowed)?;
             let took = started.elapsed();
@@ -246,6 +236,10 @@ impl Runner {
                 self.plane = Plane::Hash(Box::new(hash));
                 self.choice = Choice::Switched { generation: from };
                 return Ok(done + self.plane.universe().advance(n - done, &mut |d| keep_going(done + d))?);
+            }
+            if !keep_going(done) {
+                // Stopped during the race (Ctrl-C): the tiles are still where they were.
+                return Ok(done);
             }
             // Lost: race again once the tiles have spent twice as long as so far.
             self.race_after = self.tiles_time * 2;

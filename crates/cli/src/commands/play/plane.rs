@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use colony_life::pattern::{self, Format};
-use colony_life::{Board, CellSink, Cells, HashLife, PlaneOutcome, Rule, State, Universe, DEFAULT_CYCLE_WINDOW};
+use colony_life::{
+    Board, CellSink, Cells, HashLife, LifeError, PlaneOutcome, Rule, State, Universe, DEFAULT_CYCLE_WINDOW,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::auto::{Plane, Runner};
@@ -87,7 +89,15 @@ pub fn run(
         Some(o) => o.to_string(),
         // The look-ahead steps a window of generations: not what an interrupted run waits for.
         None if stopped => "unknown (interrupted)".to_string(),
-        None => look_ahead(&mut runner.plane)?.to_string(),
+        None => match look_ahead(&mut runner.plane) {
+            Ok(o) => o.to_string(),
+            // Tiles look ahead on a copy, which a pattern holding most of the budget leaves no
+            // room for: the run itself is done, so say so rather than fail.
+            Err(e) if matches!(e.downcast_ref(), Some(LifeError::MemoryBudget { .. })) => {
+                "unknown (no memory left to look ahead)".to_string()
+            }
+            Err(e) => return Err(e),
+        },
     };
     let wall = started.elapsed();
     let choice = runner.choice;

@@ -30,9 +30,11 @@ else
     colony=${CARGO_TARGET_DIR:-$root/target}/release/colony
 fi
 echo "== building the tiles bench"
-(cd "$root" && cargo bench -p colony-life --bench tiles --no-run --quiet 2>&1 | tail -n 3) || true
-tiles_bench=$(ls -t "${CARGO_TARGET_DIR:-$root/target}"/release/deps/tiles-* 2>/dev/null | grep -v '\.d$' | head -n1)
-[[ -x $tiles_bench ]] || { echo "tiles.sh: no tiles bench binary" >&2; exit 1; }
+# cargo names the binary it built: "Executable benches/tiles.rs (target/release/deps/tiles-HASH)".
+built=$(cd "$root" && cargo bench -p colony-life --bench tiles --no-run 2>&1)
+tiles_bench=$(grep -o '(.*deps/tiles-[0-9a-f]*)' <<<"$built" | tr -d '()' | tail -n1)
+[[ $tiles_bench == /* ]] || tiles_bench=$root/$tiles_bench
+[[ -x $tiles_bench ]] || { echo "tiles.sh: no tiles bench binary in: $built" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/colony-tiles.XXXXXX")
 trap 'rm -rf "$work"' EXIT

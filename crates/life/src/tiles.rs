@@ -7,13 +7,18 @@
 //!
 //! - **Tiles appear and vanish**: a tile exists where cells live and next to a tile whose border
 //!   row or column facing it holds live cells (the only way a cell can be born there). A tile that
-//!   is empty and sees no live cell on its neighbours' facing borders is deleted.
+//!   is empty and has seen no live cell on its neighbours' facing borders for two generations is
+//!   deleted.
 //! - **Activity**: a tile's next generation depends only on its cells and its one-cell halo, so a
 //!   tile is stepped only when it changed in the last generation or one of its neighbours changed
 //!   the part of its border this tile sees (row, column or corner). A still life costs nothing; a
 //!   pattern with nothing active left jumps to the target at once.
-//! - Each tile keeps two buffers: a generation reads the current ones and writes the others, then
-//!   flips the stepped tiles, so no tile is copied.
+//! - Each tile keeps two buffers: a generation reads the current ones and writes the others in
+//!   place, then flips the stepped tiles, so no tile is copied. The buffer written over holds the
+//!   generation before, so a step also tells whether the tile is as it was two generations ago;
+//!   a tile whose whole neighbourhood is, is **flipped instead of stepped** (its next generation
+//!   is the one before, already in its other buffer): blinkers and the rest of a soup's period-2
+//!   ash cost a flip of a byte and their scheduling.
 //! - Tiles live in a slab under a memory budget (as HashLife's nodes do); a generation that
 //!   would need more tiles than the budget holds is refused with [`LifeError::MemoryBudget`]
 //!   before anything changes, and the universe stays at the generation it reached.

@@ -3,7 +3,7 @@
 //! a fingerprint, an immutable snapshot, and `advance(n)` for any `n` with a keep-going hook.
 //!
 //! Dense boards ([`Dense`]: a torus or a bounded rectangle over the bitwise kernel) and the
-//! unbounded plane ([`HashLife`](crate::HashLife)) are both universes, so pattern readers, writers
+//! unbounded plane ([`HashLife`](crate::HashLife), [`Tiles`](crate::Tiles)) are all universes, so pattern readers, writers
 //! and commands need not know which one they drive.
 //!
 //! ```
@@ -140,7 +140,7 @@ pub type Snapshot = Arc<dyn Cells + Send + Sync>;
 
 /// A universe: cells evolving under a rule, stepped by some algorithm.
 pub trait Universe: Cells + CellSink + Send {
-    /// The algorithm's name (`bitwise`, `reference`, `hashlife`).
+    /// The algorithm's name (`bitwise`, `reference`, `hashlife`, `tiles`).
     fn algorithm(&self) -> &'static str;
     /// The rule.
     fn rule(&self) -> Rule;

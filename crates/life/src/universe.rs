@@ -3,8 +3,8 @@
 //! a fingerprint, an immutable snapshot, and `advance(n)` for any `n` with a keep-going hook.
 //!
 //! Dense boards ([`Dense`]: a torus or a bounded rectangle over the bitwise kernel) and the
-//! unbounded plane ([`HashLife`](crate::HashLife), [`Tiles`](crate::Tiles)) are all universes, so pattern readers, writers
-//! and commands need not know which one they drive.
+//! unbounded plane ([`HashLife`](crate::HashLife), [`Tiles`](crate::Tiles)) are all universes,
+//! so pattern readers, writers and commands need not know which one they drive.
 //!
 //! ```
 //! use colony_life::{Dense, HashLife, Rule, Topology, Universe};

@@ -78,7 +78,7 @@ fn gosper_gun_to_a_billion_matches_golly() {
     );
     assert!(
         r.summary()
-            .contains("(plane B3/S23, bounding box 250000018x250000005 at (-18,-4))"),
+            .contains("(plane B3/S23, auto: hashlife, bounding box 250000018x250000005 at (-18,-4))"),
         "{}",
         r.summary()
     );
@@ -151,7 +151,11 @@ fn plane_soups_start_at_the_origin() {
     let dense = ok(&["play", "--size", "16", "--seed", "3", "--steps", "0", "--print", "none"]);
     assert_eq!(essentials(r.summary()).0, essentials(dense.summary()).0);
     assert!(r.summary().ends_with(", seed 3)"), "{}", r.summary());
-    assert!(r.summary().contains("(plane B3/S23, bounding box "), "{}", r.summary());
+    assert!(
+        r.summary().contains("(plane B3/S23, auto: hashlife, bounding box "),
+        "{}",
+        r.summary()
+    );
 }
 
 #[test]
@@ -463,4 +467,104 @@ fn plane_trials_checkpoint_and_export_macrocell() {
     let refused = run(&["checkpoints", path_str(&db), "--export", "1", "--out", path_str(&cells)]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(refused.stderr.contains("on the plane"), "{}", refused.stderr);
+}
+
+#[test]
+fn tiles_hashlife_and_auto_agree_and_the_summary_names_the_choice() {
+    let soup = |algo: &'static str, steps: &'static str| {
+        ok(&[
+            "play",
+            "--topology",
+            "plane",
+            "--size",
+            "128",
+            "--seed",
+            "5",
+            "--steps",
+            steps,
+            "--print",
+            "none",
+            "--algo",
+            algo,
+        ])
+    };
+    let (t, h, a) = (soup("tiles", "700"), soup("hashlife", "700"), soup("auto", "700"));
+    assert_eq!(essentials(t.summary()), essentials(h.summary()));
+    assert_eq!(essentials(a.summary()), essentials(h.summary()));
+    assert!(
+        t.summary().contains("(plane B3/S23, tiles, bounding box "),
+        "{}",
+        t.summary()
+    );
+    assert!(
+        h.summary().contains("(plane B3/S23, hashlife, bounding box "),
+        "{}",
+        h.summary()
+    );
+    // A soup of 128x128 has about 8192 cells: auto starts it on tiles (and may move it to HashLife).
+    assert!(a.summary().contains("(plane B3/S23, auto: tiles"), "{}", a.summary());
+    // Long enough to settle, where auto races HashLife: the same generation whoever wins.
+    let (h, a) = (soup("hashlife", "12000"), soup("auto", "12000"));
+    assert_eq!(essentials(a.summary()), essentials(h.summary()));
+    let gun = ok(&[
+        "play",
+        "--pattern",
+        "gosper-glider-gun",
+        "--steps",
+        "1000",
+        "--print",
+        "none",
+    ]);
+    assert!(
+        gun.summary().contains("(plane B3/S23, auto: hashlife, "),
+        "{}",
+        gun.summary()
+    );
+    // Outcomes on tiles: the look-ahead steps a copy of the tiles.
+    for (name, outcome) in [
+        ("blinker", "oscillating (period 2)"),
+        ("glider", "spaceship p4 (1,1)"),
+        ("block", "still life"),
+    ] {
+        let r = ok(&[
+            "play",
+            "--pattern",
+            name,
+            "--steps",
+            "100",
+            "--algo",
+            "tiles",
+            "--print",
+            "last",
+        ]);
+        assert!(
+            r.summary().contains(&format!("outcome {outcome},")),
+            "{name}: {}",
+            r.summary()
+        );
+        let settled = ok(&[
+            "play",
+            "--pattern",
+            name,
+            "--steps",
+            "10^9",
+            "--algo",
+            "tiles",
+            "--stop-when-settled",
+            "--print",
+            "none",
+        ]);
+        assert!(
+            settled.summary().contains(&format!("outcome {outcome},")),
+            "{name}: {}",
+            settled.summary()
+        );
+    }
+    let board = run(&["play", "--size", "10", "--algo", "tiles"]);
+    assert_eq!(board.code, 2);
+    assert!(
+        board.stderr.contains("--algo tiles runs the unbounded plane"),
+        "{}",
+        board.stderr
+    );
 }

@@ -3,8 +3,8 @@
 //! a fingerprint, an immutable snapshot, and `advance(n)` for any `n` with a keep-going hook.
 //!
 //! Dense boards ([`Dense`]: a torus or a bounded rectangle over the bitwise kernel) and the
-//! unbounded plane ([`HashLife`](crate::HashLife)) are both universes, so pattern readers, writers
-//! and commands need not know which one they drive.
+//! unbounded plane ([`HashLife`](crate::HashLife), [`Tiles`](crate::Tiles)) are all universes,
+//! so pattern readers, writers and commands need not know which one they drive.
 //!
 //! ```
 //! use colony_life::{Dense, HashLife, Rule, Topology, Universe};
@@ -149,7 +149,7 @@ pub type Snapshot = Arc<dyn Cells + Send + Sync>;
 
 /// A universe: cells evolving under a rule, stepped by some algorithm.
 pub trait Universe: Cells + CellSink + Send {
-    /// The algorithm's name (`bitwise`, `reference`, `hashlife`).
+    /// The algorithm's name (`bitwise`, `reference`, `hashlife`, `tiles`).
     fn algorithm(&self) -> &'static str;
     /// The rule.
     fn rule(&self) -> Rule;

@@ -1,5 +1,6 @@
 //! `colony play`: the tutorial's `GameOfLife.py`, done right, on a board or the unbounded plane.
 
+mod auto;
 mod plane;
 
 use std::io::{BufWriter, Write};
@@ -40,8 +41,11 @@ pub enum PrintMode {
   colony play --topology plane --size 1024 --seed 1 --steps 2^16 --print none
 
 A pattern (a file without Golly's :T/:P rule suffix, or a library name) given without --size,
---width, --height or --topology runs on the unbounded plane, as in Golly, computed with HashLife;
-with size flags it is placed on that board. On the plane --size/--width/--height give a soup's
+--width, --height or --topology runs on the unbounded plane, as in Golly; with size flags it is
+placed on that board. On the plane --algo auto (the default) starts a pattern of 4096 cells or
+more (a soup) on sparse tiles and the rest on HashLife; once the tiles' activity has halved it
+races HashLife over the next 4096 generations and moves to it for good if HashLife is faster.
+The summary names the algorithm that ran. On the plane --size/--width/--height give a soup's
 extent, with its top-left cell at (0,0), and a pattern is placed as Golly places it (its
 #CXRLE Pos, else its top-left cell at (-width/2, -height/2)). --print every and last show the
 pattern's bounding box, up to 250000 cells.")]
@@ -94,8 +98,8 @@ pub struct PlayArgs {
     /// boards for any number) [default: one per core].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// The universe's algorithm: hashlife (the plane), bitwise (boards, fast) or reference
-    /// (boards, per cell: defines the semantics) [default: hashlife on the plane, else bitwise].
+    /// The universe's algorithm: on the plane auto, hashlife or tiles; on boards bitwise (fast) or
+    /// reference (per cell: defines the semantics) [default: auto on the plane, else bitwise].
     #[arg(long, alias = "kernel", value_enum)]
     algo: Option<AlgoArg>,
 }
@@ -113,22 +117,28 @@ fn parse_at(s: &str) -> Result<(i64, i64), String> {
 /// `--algo`: how a universe computes generations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AlgoArg {
+    /// The plane: tiles for a large chaotic pattern (a soup), switching once to hashlife when it
+    /// settles and hashlife clearly wins; hashlife for the rest. On a board: bitwise.
+    Auto,
     /// Quadtrees with memoised results: the unbounded plane, any number of generations at once.
     Hashlife,
+    /// Sparse 64x64 tiles, only active ones stepped, bit-parallel: the plane's chaotic growth.
+    Tiles,
     /// Bit-parallel rows, AVX2 when available: torus and bounded boards.
     Bitwise,
     /// One cell at a time, the definition the others are tested against: boards.
     Reference,
 }
 
-/// The dense kernel `--algo` asks for; refuses HashLife on a board.
+/// The dense kernel `--algo` asks for; refuses the plane's algorithms on a board.
 fn dense_kernel(algo: Option<AlgoArg>) -> Result<KernelKind> {
     match algo {
-        None | Some(AlgoArg::Bitwise) => Ok(KernelKind::Bitwise),
+        None | Some(AlgoArg::Bitwise | AlgoArg::Auto) => Ok(KernelKind::Bitwise),
         Some(AlgoArg::Reference) => Ok(KernelKind::Reference),
-        Some(AlgoArg::Hashlife) => {
-            bail!("--algo hashlife runs the unbounded plane: add --topology plane, or use bitwise on a board")
-        }
+        Some(algo @ (AlgoArg::Hashlife | AlgoArg::Tiles)) => bail!(
+            "--algo {} runs the unbounded plane: add --topology plane, or use bitwise on a board",
+            format!("{algo:?}").to_lowercase()
+        ),
     }
 }
 

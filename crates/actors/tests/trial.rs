@@ -151,6 +151,7 @@ async fn plane_games_run_as_actors() {
         for r in &act.results {
             assert_eq!((r.generation, r.population), (steps, population), "{pattern}");
             assert_eq!(r.end.outcome(), Some(outcome), "{pattern}");
+            assert_eq!(r.seed, None, "a pattern game has no soup seed");
         }
         assert!(act.boards.iter().all(|b| matches!(b, Some(World::Plane(_)))));
     }

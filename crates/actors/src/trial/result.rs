@@ -239,7 +239,7 @@ impl Tally {
             results: (0..spec.games)
                 .map(|i| GameResult {
                     game: GameId(i as u32),
-                    seed: spec.pattern.is_none().then(|| spec.seed_of(i)),
+                    seed: spec.game(i).seed(),
                     generation: 0,
                     population: 0,
                     end: GameEnd::Ran(Outcome::Running),

@@ -312,9 +312,11 @@ impl TrialRequest {
 pub const MIN_PLANE_MEMORY: u64 = 4 << 20;
 
 /// Each plane game's node budget: [`DEFAULT_PLANE_MEMORY`], or its share of the memory budget if
-/// that is smaller (refused below [`MIN_PLANE_MEMORY`]).
+/// that is smaller (refused below [`MIN_PLANE_MEMORY`]). The plane has no cells to count, so the
+/// cell limit bounds its nodes too, at 8 bytes a cell: a server's 2^26 cells are 512 MiB of nodes.
 fn plane_memory(games: usize, limits: &Limits) -> Result<u64, ColonyError> {
-    let share = (limits.max_memory / games as u64).saturating_sub(super::GAME_OVERHEAD_BYTES);
+    let total = limits.max_memory.min(limits.max_total_cells.saturating_mul(8));
+    let share = (total / games as u64).saturating_sub(super::GAME_OVERHEAD_BYTES);
     let bytes = share.min(DEFAULT_PLANE_MEMORY);
     check(bytes >= MIN_PLANE_MEMORY, || {
         format!(
@@ -420,7 +422,7 @@ mod tests {
     fn plane_trials_share_the_memory_budget() {
         let p = plan(r#"{"games": 2, "topology": "plane", "pattern": "glider"}"#).expect("plane");
         assert_eq!(p.spec.space, Space::Plane);
-        assert_eq!(p.spec.plane_memory, DEFAULT_PLANE_MEMORY);
+        assert!(p.spec.plane_memory > 255 << 20 && p.spec.plane_memory <= DEFAULT_PLANE_MEMORY);
         assert_eq!(
             p.spec.plane_pattern.as_ref().map(colony_life::Cells::population),
             Some(5)
@@ -431,6 +433,11 @@ mod tests {
             .expect("64 games in 1 GiB");
         assert!(p.spec.plane_memory <= (1 << 30) / 64 && p.spec.plane_memory >= MIN_PLANE_MEMORY);
         let refused = request.plan(&Limits::default().with_memory(64 << 20));
+        let server: TrialRequest = serde_json::from_str(r#"{"games": 1024, "topology": "plane"}"#).expect("json");
+        assert!(
+            server.plan(&Limits::default()).is_err(),
+            "a server's plane trials share 512 MiB"
+        );
         assert!(
             matches!(&refused, Err(ColonyError::Trial(m)) if m.contains("--max-memory")),
             "{refused:?}"
